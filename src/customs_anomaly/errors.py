@@ -1,0 +1,32 @@
+"""The one error type for input the package cannot use.
+
+Every message is a single line naming the file, the row and the column, so that a user can open
+the file and find the cell. The CLI prints ``str(error)`` and exits with status 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(ValueError):
+    """Input that cannot be used: names file, row (1-based data row, header excluded) and column."""
+
+    def __init__(
+        self,
+        file: str | Path,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.file = str(file)
+        self.row = row
+        self.column = column
+        self.message = message
+        where = [self.file]
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column '{column}'")
+        super().__init__(f"{', '.join(where)}: {message}".replace("\n", " "))
