@@ -90,7 +90,7 @@ class Paths:
 
     @property
     def row_accounting(self) -> Path:
-        return self.processed / "row_accounting.csv"
+        return self.processed / "panel_row_accounting.csv"
 
     @property
     def injected_panel(self) -> Path:

@@ -1,0 +1,192 @@
+"""The `customs-anomaly` command: one sub-command per stage of the data flow.
+
+Input the command cannot use is reported on one line naming the file, the row and the column,
+with exit status 2 and no output file written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from customs_anomaly import config
+from customs_anomaly.errors import InputError
+
+EXIT_BAD_INPUT = 2
+
+
+def _month(text: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(pd.Period(text, freq="M").start_time)
+    except (ValueError, TypeError) as exc:
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {text!r}") from exc
+
+
+def cmd_synth(args: argparse.Namespace) -> None:
+    from customs_anomaly import synth
+
+    written = synth.write_replica(Path(args.out), seed=args.seed)
+    n_files = sum(len(files) for files in written.values())
+    print(f"wrote {n_files} files of the synthetic replica (seed {args.seed}) to {args.out}")
+
+
+def cmd_merge(args: argparse.Namespace) -> None:
+    from customs_anomaly.merge import build_panel
+    from customs_anomaly.sources import load_raw
+    from customs_anomaly.storage import write_table
+
+    result = build_panel(load_raw(Path(args.raw)), payload_kg=args.payload_kg)
+    out = Path(args.out)
+    write_table(result.panel, out)
+    accounting = out.with_name(out.stem + "_row_accounting.csv")
+    write_table(result.accounting, accounting)
+    print(result.accounting.to_string(index=False))
+    print(f"wrote {len(result.panel):,} panel rows to {out} and the row accounting to {accounting}")
+
+
+def cmd_inject(args: argparse.Namespace) -> None:
+    from customs_anomaly.inject import InjectionSpec, inject_anomalies
+    from customs_anomaly.storage import read_panel, write_table
+
+    panel = read_panel(args.panel)
+    result = inject_anomalies(panel, seed=args.seed, spec=InjectionSpec())
+    out = Path(args.out)
+    log_path = out.with_name(out.stem + "_log" + out.suffix)
+    write_table(result.log, log_path)
+    write_table(result.panel, out)
+    counts = result.panel.loc[result.panel["is_anomaly"], "anomaly_type"].value_counts().sort_index()
+    print(f"injected {int(counts.sum())} anomalies ({', '.join(f'{k}={v}' for k, v in counts.items())})")
+    print(f"wrote {out} and the injection log {log_path}")
+
+
+def cmd_fit(args: argparse.Namespace) -> None:
+    from customs_anomaly.detectors import DEFAULT_DETECTOR, make_detector
+    from customs_anomaly.storage import read_panel
+
+    panel = read_panel(args.panel)
+    name = args.detector or DEFAULT_DETECTOR
+    params = {"epochs": args.epochs} if args.epochs is not None else {}
+    detector = make_detector(name, **params)
+    detector.fit(panel, train_until=args.train_until)
+    detector.save(Path(args.out))
+    print(f"fitted '{name}' on months up to {args.train_until:%Y-%m}; saved to {args.out}")
+
+
+def cmd_score(args: argparse.Namespace) -> None:
+    from customs_anomaly.detectors import load_detector
+    from customs_anomaly.storage import read_panel, write_table
+
+    panel = read_panel(args.panel)
+    detector = load_detector(Path(args.model_dir))
+    scores = detector.score(panel)
+    write_table(scores, args.out)
+    print(f"scored {len(scores):,} rows with '{detector.name}'; {int(scores['flag'].sum()):,} flagged; wrote {args.out}")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from customs_anomaly.demo import write_review_queue
+    from customs_anomaly.storage import read_panel, read_table
+
+    path = write_review_queue(read_table(args.scores), read_panel(args.panel), Path(args.out))
+    print(f"wrote the review queue to {path}")
+
+
+def cmd_download(args: argparse.Namespace) -> None:
+    from customs_anomaly.download import download_all
+
+    download_all(Path(args.out), start=args.start, end=args.end)
+
+
+def cmd_book(args: argparse.Namespace) -> None:
+    from customs_anomaly.pipeline import BuildOptions, build_book
+
+    root = Path(args.root).resolve()
+    if root != config.PROJECT_ROOT:
+        from customs_anomaly.pipeline import stage_book_sources
+
+        stage_book_sources(config.PROJECT_ROOT, root)
+    data_dir = root / "data" / "real" if args.data == "real" else None
+    raw_dir = Path(args.raw).resolve() if args.raw else (root / "data" / "raw" / "real" if args.data == "real" else None)
+    options = BuildOptions(
+        root=root, data_dir=data_dir, raw_dir=raw_dir, seed=args.seed, quick=args.quick, data_kind=args.data
+    )
+    index = build_book(options)
+    print(f"built {index}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="customs-anomaly",
+        description="Detect suspicious seafood imports in Korean customs open data (see the book).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("synth", help="write the synthetic replica of the six public sources")
+    p.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
+    p.add_argument("--out", default=str(config.Paths.from_root().raw))
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("merge", help="merge the raw sources into the monthly import panel")
+    p.add_argument("--raw", default=str(config.Paths.from_root().raw))
+    p.add_argument("--out", default=str(config.Paths.from_root().panel))
+    p.add_argument("--payload-kg", type=float, default=config.CONTAINER_PAYLOAD_KG,
+                   help="container payload used to turn per-container freight into per-kg freight")
+    p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser("inject", help="inject labelled mock anomalies into the test year")
+    p.add_argument("--panel", required=True)
+    p.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_inject)
+
+    p = sub.add_parser("fit", help="fit a detector on the training months")
+    p.add_argument("--panel", required=True)
+    p.add_argument("--train-until", type=_month, default=config.TRAIN_UNTIL)
+    p.add_argument("--out", required=True, help="model directory")
+    p.add_argument("--detector", default=None, help="detector name (default: the project's best)")
+    p.add_argument("--epochs", type=int, default=None, help="override training epochs (neural detectors)")
+    p.set_defaults(func=cmd_fit)
+
+    p = sub.add_parser("score", help="score every row of a panel with a fitted detector")
+    p.add_argument("--panel", required=True)
+    p.add_argument("--model-dir", required=True)
+    p.add_argument("--out", required=True, help=".parquet or .csv")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("demo", help="write the self-contained review-queue web page")
+    p.add_argument("--scores", required=True)
+    p.add_argument("--panel", required=True)
+    p.add_argument("--out", default="review_queue.html")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("download", help="download the six real public sources (needs API keys)")
+    p.add_argument("--out", default=str(config.Paths.from_root().raw / "real"))
+    p.add_argument("--from", dest="start", type=_month, default=pd.Timestamp("2020-01-01"))
+    p.add_argument("--to", dest="end", type=_month, default=config.STUDY_END)
+    p.set_defaults(func=cmd_download)
+
+    p = sub.add_parser("book", help="execute every chapter and build the HTML book")
+    p.add_argument("--quick", action="store_true", help="small parameters (few epochs) for a smoke build")
+    p.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
+    p.add_argument("--data", choices=("synthetic", "real"), default="synthetic")
+    p.add_argument("--raw", default=None, help="raw data directory (default data/raw or data/raw/real)")
+    p.add_argument("--root", default=str(config.PROJECT_ROOT), help="build root (a copy of the book sources is staged there)")
+    p.set_defaults(func=cmd_book)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Shared fixtures. The quick book is built once per test session and reused by every test that
+inspects the built pages (book structure, figures, the review-queue page in a browser)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from customs_anomaly import config
+
+REFERENCE_DIR = config.PROJECT_ROOT.parent / "shared" / "reference"
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    if not REFERENCE_DIR.is_dir():
+        pytest.skip("../shared/reference is absent (a user's clone has no shared/)")
+    return REFERENCE_DIR
+
+
+@pytest.fixture(scope="session")
+def quick_book(tmp_path_factory) -> Path:
+    """Root of a quick build of the whole book (small parameters), in a temporary directory."""
+    root = tmp_path_factory.mktemp("quick_book")
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    command = [sys.executable, "-m", "customs_anomaly.cli", "book", "--quick", "--root", str(root)]
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
+    log = root / "build.log"
+    log.write_text(completed.stdout + "\n" + completed.stderr, encoding="utf-8")
+    if completed.returncode != 0:
+        pytest.fail(f"quick book build failed (log {log}):\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
+    return root

@@ -1,0 +1,71 @@
+"""The command line: every sub-command answers --help; bad input is one line, exit 2, no output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from customs_anomaly import config
+from customs_anomaly.cli import build_parser, main
+
+SUBCOMMANDS = ["synth", "merge", "inject", "fit", "score", "demo", "download", "book"]
+
+
+@pytest.mark.parametrize("name", SUBCOMMANDS)
+def test_every_subcommand_has_help(name, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args([name, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: customs-anomaly" in capsys.readouterr().out
+
+
+def test_synth_then_merge_gives_the_contract_panel(tmp_path: Path):
+    raw, panel_path = tmp_path / "raw", tmp_path / "panel.parquet"
+    assert main(["synth", "--seed", "0", "--out", str(raw)]) == 0
+    assert main(["merge", "--raw", str(raw), "--out", str(panel_path)]) == 0
+    panel = pd.read_parquet(panel_path)
+    assert list(panel.columns) == list(config.PANEL_COLUMNS)
+    months = panel["month"].drop_duplicates().sort_values()
+    assert list(months) == list(config.month_range())
+    assert panel["hsk_code"].str.fullmatch(r"\d{10}").all()
+    assert set(panel["region"]) == set(config.REGIONS)
+    rows_per_month = panel.groupby("month").size()
+    print(f"panel rows per month: min {rows_per_month.min()}, max {rows_per_month.max()}")
+    assert rows_per_month.between(500, 800).all()
+    accounting = pd.read_csv(tmp_path / "panel_row_accounting.csv").set_index("reason")["rows"]
+    assert accounting["input"] == accounting.drop("input").sum()
+
+
+def test_merge_of_a_broken_file_is_one_line_exit_2_and_no_output(tmp_path: Path, capsys):
+    raw = tmp_path / "raw"
+    assert main(["synth", "--seed", "0", "--out", str(raw)]) == 0
+    capsys.readouterr()
+    fx_file = next((raw / "exchange_rate").glob("*.csv"))
+    text = fx_file.read_text(encoding="utf-8-sig").splitlines()
+    text[3] = text[3].replace(".", "x", 1)  # data row 3: an unparseable rate
+    fx_file.write_text("\n".join(text) + "\n", encoding="utf-8-sig")
+    out = tmp_path / "panel.parquet"
+    assert main(["merge", "--raw", str(raw), "--out", str(out)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1
+    assert fx_file.name in error and "row 3" in error and "환율" in error
+    assert not out.exists()
+
+
+def test_reading_a_panel_with_a_bad_cell_names_row_and_column(tmp_path: Path, capsys):
+    from customs_anomaly.storage import read_panel
+    from customs_anomaly.errors import InputError
+
+    row = {c: 1.0 for c in config.PANEL_COLUMNS}
+    row.update(month="2024-05-01", hsk_code="0302110000", item_name="x", country_code="US",
+               country_name="미국", region="미국")
+    frame = pd.DataFrame([row, {**row, "weight_kg": "abc"}])
+    path = tmp_path / "panel.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"panel\.csv, row 2, column 'weight_kg': not a number: 'abc'"):
+        read_panel(path)
+    frame.drop(columns="ppi").to_csv(path, index=False)
+    with pytest.raises(InputError, match="column 'ppi'"):
+        read_panel(path)
