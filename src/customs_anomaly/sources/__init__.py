@@ -1,0 +1,50 @@
+"""Loaders of the six public sources: each reads the original layout (one file or a folder of
+files; UTF-8, UTF-8 with BOM or cp949) into a typed frame with English column names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from customs_anomaly import config
+from customs_anomaly.errors import InputError
+from customs_anomaly.sources.exchange_rate import read_exchange_rate
+from customs_anomaly.sources.freight import read_freight
+from customs_anomaly.sources.oil import read_oil
+from customs_anomaly.sources.price_index import read_cpi, read_ppi
+from customs_anomaly.sources.trade import read_trade
+
+__all__ = [
+    "RawSources", "load_raw", "read_trade", "read_freight", "read_exchange_rate", "read_oil", "read_cpi", "read_ppi",
+]
+
+
+@dataclass(frozen=True)
+class RawSources:
+    trade: pd.DataFrame
+    freight: pd.DataFrame
+    exchange_rate: pd.DataFrame
+    oil: pd.DataFrame
+    cpi: pd.DataFrame
+    ppi: pd.DataFrame
+
+
+def load_raw(raw_dir: str | Path, oil_first_month: pd.Timestamp = config.STUDY_START) -> RawSources:
+    """Read the six sources from their sub-folders of the raw directory (config.RAW_SOURCE_DIRS)."""
+    raw_dir = Path(raw_dir)
+    folders = {}
+    for source, name in config.RAW_SOURCE_DIRS.items():
+        folder = raw_dir / name
+        if not folder.is_dir():
+            raise InputError(folder, f"missing folder for the {source} source (see data/README.md)")
+        folders[source] = folder
+    return RawSources(
+        trade=read_trade(folders["trade"]),
+        freight=read_freight(folders["freight"]),
+        exchange_rate=read_exchange_rate(folders["exchange_rate"]),
+        oil=read_oil(folders["oil"], first_month=oil_first_month),
+        cpi=read_cpi(folders["cpi"]),
+        ppi=read_ppi(folders["ppi"]),
+    )
