@@ -1,0 +1,82 @@
+"""Korean-labelled figures for the chapters. Every function returns a matplotlib Figure whose
+title and axis labels are Korean, with units in parentheses."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import koreanize_matplotlib  # noqa: F401,E402  (registers NanumGothic and sets it as the font)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from customs_anomaly import config  # noqa: E402
+
+FIGSIZE = (9.0, 4.6)
+KOREAN_FONT = "NanumGothic"
+
+
+def set_style() -> None:
+    """Seaborn style with the Korean font kept (seaborn resets the font family otherwise)."""
+    sns.set_theme(style="whitegrid", context="notebook", font=KOREAN_FONT)
+    plt.rcParams.update(
+        {
+            "figure.figsize": FIGSIZE,
+            "figure.dpi": 100,
+            "savefig.dpi": 120,
+            "axes.unicode_minus": False,
+            "font.family": KOREAN_FONT,
+        }
+    )
+
+
+def panel_rows_by_region(panel: pd.DataFrame) -> Figure:
+    """Panel rows per month stacked by freight region."""
+    counts = panel.groupby(["month", "region"]).size().unstack("region").reindex(columns=list(config.REGIONS))
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    ax.stackplot(counts.index, [counts[r].fillna(0) for r in counts.columns], labels=counts.columns, alpha=0.85)
+    ax.set_title("월별 패널 행 수 (운임 지역별)")
+    ax.set_xlabel("기준년월")
+    ax.set_ylabel("행 수 (건)")
+    ax.legend(title="운임 지역", loc="upper left", ncols=5, fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def freight_routes(freight: pd.DataFrame) -> Figure:
+    """Freight per container by route, with the US mean used by the panel dashed."""
+    wide = freight.pivot_table(index="month", columns="route", values="freight_kkrw_per_2teu", aggfunc="first")
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    for route in config.FREIGHT_ROUTES:
+        ax.plot(wide.index, wide[route], label=route, linewidth=1.6)
+    us_mean = wide[["미국서부", "미국동부"]].mean(axis=1, skipna=False)
+    ax.plot(wide.index, us_mean, linestyle="--", color="black", linewidth=1.2, label="미국 (서부·동부 평균)")
+    ax.axvspan(config.STUDY_START, config.STUDY_END, color="grey", alpha=0.08, label="분석 기간")
+    ax.set_title("지역별 해상 수입 운임")
+    ax.set_xlabel("기준년월")
+    ax.set_ylabel("운임 (천원/2TEU)")
+    ax.legend(ncols=2, fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def price_change_by_flow_size(panel: pd.DataFrame) -> Figure:
+    """Month-to-month |change of log unit price| by weight quartile (imports in consecutive months)."""
+    frame = panel[panel["weight_kg"] > 0].sort_values(["hsk_code", "country_code", "month"])
+    keys = [frame["hsk_code"], frame["country_code"]]
+    log_price = np.log(frame["unit_price_usd_per_kg"])
+    consecutive = frame.groupby(keys)["month"].diff().dt.days.between(28, 31)
+    change = (log_price - log_price.groupby(keys).shift()).abs()
+    data = pd.DataFrame({"change": change, "weight": frame["weight_kg"]})[consecutive]
+    data["quartile"] = pd.qcut(data["weight"], 4, labels=["하위 25%", "25~50%", "50~75%", "상위 25%"])
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    sns.boxplot(data=data, x="quartile", y="change", ax=ax, showfliers=False, color="#8fb3d9")
+    ax.set_title("거래 규모별 전월 대비 단가 변화")
+    ax.set_xlabel("당월 수입 중량 사분위")
+    ax.set_ylabel("|Δ log 단가| (로그 차이)")
+    fig.tight_layout()
+    return fig
