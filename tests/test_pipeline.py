@@ -1,0 +1,57 @@
+"""Book pipeline pieces: chapter order from the toc, staging, provenance of the raw data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from customs_anomaly import config
+from customs_anomaly.pipeline import BuildOptions, chapter_names, ensure_raw_data, stage_book_sources
+from customs_anomaly.provenance import describe_raw_data
+
+
+def test_chapter_names_follow_toc_order(tmp_path: Path):
+    toc = tmp_path / "_toc.yml"
+    toc.write_text(
+        "format: jb-book\nroot: book/intro\nparts:\n"
+        "  - caption: a\n    chapters:\n      - file: book/chapters/03_eda\n      - file: book/chapters/02_merge\n"
+        "  - caption: b\n    chapters:\n      - file: book/appendix_rerun\n",
+        encoding="utf-8",
+    )
+    assert chapter_names(toc) == ["03_eda", "02_merge"]
+
+
+def test_staging_copies_book_sources_but_not_generated_chapters(tmp_path: Path):
+    stage_book_sources(config.PROJECT_ROOT, tmp_path)
+    assert (tmp_path / "_config.yml").is_file() and (tmp_path / "_toc.yml").is_file()
+    assert (tmp_path / "book" / "intro.md").is_file()
+    assert not (tmp_path / "book" / "chapters").exists()
+
+
+def test_provenance_of_the_synthetic_replica_and_of_real_files(tmp_path: Path):
+    (tmp_path / config.SYNTHETIC_MARKER).write_text(json.dumps({"kind": "synthetic", "seed": 7}), encoding="utf-8")
+    synthetic = describe_raw_data(tmp_path)
+    assert synthetic.is_synthetic and synthetic.seed == 7 and "seed 7" in synthetic.detail
+    assert "실제 무역 통계가 아닙니다" in synthetic.detail
+    real_dir = tmp_path / "real"
+    real_dir.mkdir()
+    assert not describe_raw_data(real_dir).is_synthetic
+
+
+def test_real_build_without_files_says_how_to_get_them(tmp_path: Path):
+    options = BuildOptions(root=tmp_path, raw_dir=tmp_path / "none", data_kind="real")
+    with pytest.raises(FileNotFoundError, match="customs-anomaly download"):
+        ensure_raw_data(options)
+
+
+def test_synthetic_raw_data_is_regenerated_only_for_another_seed(tmp_path: Path):
+    options = BuildOptions(root=tmp_path, seed=0)
+    ensure_raw_data(options)
+    marker = options.raw / config.SYNTHETIC_MARKER
+    first = marker.stat().st_mtime_ns
+    ensure_raw_data(options)
+    assert marker.stat().st_mtime_ns == first
+    ensure_raw_data(BuildOptions(root=tmp_path, seed=1))
+    assert describe_raw_data(options.raw).seed == 1
