@@ -3,18 +3,14 @@ title and axis labels are Korean, with units in parentheses."""
 
 from __future__ import annotations
 
-import matplotlib
+import koreanize_matplotlib  # noqa: F401  (registers NanumGothic and sets it as the font)
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import koreanize_matplotlib  # noqa: F401,E402  (registers NanumGothic and sets it as the font)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from customs_anomaly import config  # noqa: E402
+from customs_anomaly import config
 
 FIGSIZE = (9.0, 4.6)
 KOREAN_FONT = "NanumGothic"
