@@ -69,3 +69,13 @@ def test_reading_a_panel_with_a_bad_cell_names_row_and_column(tmp_path: Path, ca
     frame.drop(columns="ppi").to_csv(path, index=False)
     with pytest.raises(InputError, match="column 'ppi'"):
         read_panel(path)
+
+
+def test_the_panel_is_reproducible_from_the_seed(tmp_path: Path):
+    panels = []
+    for run in ("a", "b"):
+        raw, out = tmp_path / run / "raw", tmp_path / run / "panel.parquet"
+        assert main(["synth", "--seed", "3", "--out", str(raw)]) == 0
+        assert main(["merge", "--raw", str(raw), "--out", str(out)]) == 0
+        panels.append(pd.read_parquet(out))
+    pd.testing.assert_frame_equal(panels[0], panels[1])
