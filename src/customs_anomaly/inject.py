@@ -227,3 +227,21 @@ def separability_check(result: InjectionResult, spec: InjectionSpec = InjectionS
                      "정상 행 중앙값": float((clean["region"] == region).mean()),
                      "KS 통계량": np.nan, "p값": np.nan})
     return pd.DataFrame(rows)
+
+
+def region_level_freight_share(panel: pd.DataFrame, spec: InjectionSpec = InjectionSpec()) -> float:
+    """Share of clean test rows whose per-kg freight equals their region-month median: in the
+    public aggregates freight is a region-month figure, so this is 1 and any row-level freight
+    change is visible by construction."""
+    test = panel[eligible_rows(panel, spec)]
+    median = test.groupby(["region", "month"])["freight_krw_per_kg"].transform("median")
+    return float(np.isclose(test["freight_krw_per_kg"], median).mean())
+
+
+def protocol_table(spec: InjectionSpec = InjectionSpec()) -> pd.DataFrame:
+    """The protocol as the chapter shows it: type, group, name, count, magnitude and scheme."""
+    table = ANOMALY_TYPES.assign(count=ANOMALY_TYPES["type"].map(spec.counts).fillna(0).astype(int))
+    return table.rename(columns={"type": "유형", "group": "구분", "name": "이름", "count": "건수",
+                                 "magnitude": "크기", "scheme": "의심 수법"})[
+        ["유형", "구분", "이름", "건수", "크기", "의심 수법"]
+    ]

@@ -76,3 +76,31 @@ def price_change_by_flow_size(panel: pd.DataFrame) -> Figure:
     ax.set_ylabel("|Δ log 단가| (로그 차이)")
     fig.tight_layout()
     return fig
+
+
+def injection_before_after(clean: pd.DataFrame, injected: pd.DataFrame, log: pd.DataFrame, per_group: int = 2) -> Figure:
+    """A few injected series: unit price (or per-kg freight) before and after injection, with the
+    injected month marked."""
+    examples = pd.concat(
+        [log[log["group"] == group].nlargest(per_group, "misdeclared_usd") for group in ("단가", "운임")]
+    )
+    fig, axes = plt.subplots(1, len(examples), figsize=(3.2 * len(examples), 3.4), squeeze=False)
+    for ax, (_, row) in zip(axes[0], examples.iterrows()):
+        column, label = (
+            ("unit_price_usd_per_kg", "단가 (USD/kg)") if row["group"] == "단가" else ("freight_krw_per_kg", "운임 (원/kg)")
+        )
+        key = (clean["hsk_code"] == row["hsk_code"]) & (clean["country_code"] == row["country_code"])
+        before = clean[key].set_index("month")[column]
+        after = injected[key].set_index("month")[column]
+        ax.plot(after.index, after, color="#d62728", linewidth=1.2, label="주입 후")
+        ax.plot(before.index, before, color="#1f77b4", linewidth=1.2, label="원래 값")
+        ax.axvline(row["month"], color="grey", linestyle=":", linewidth=1)
+        ax.set_yscale("log")
+        ax.set_title(f"({row['anomaly_type']}) {row['item_name']}·{row['country_code']}", fontsize="small")
+        ax.set_xlabel("기준년월")
+        ax.set_ylabel(label + ", 로그 척도")
+        ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
+    axes[0][0].legend(fontsize="x-small")
+    fig.suptitle("주입 전후 시계열 예시 (점선: 주입한 달)")
+    fig.tight_layout()
+    return fig
