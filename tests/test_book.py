@@ -49,3 +49,14 @@ def test_quick_book_builds_with_korean_figures(quick_book: Path):
         text = page.read_text(encoding="utf-8")
         assert "<img" in text, f"{name} shows no figure"
         assert "Traceback" not in text
+
+
+@pytest.mark.slow
+def test_executed_chapters_have_no_missing_glyph_or_error_output(quick_book: Path):
+    for name in chapter_names(ROOT / "_toc.yml"):
+        cells = json.loads((quick_book / "book" / "chapters" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            for output in cell.get("outputs", []):
+                assert output.get("output_type") != "error", name
+                text = "".join(output.get("text", ""))
+                assert "does not have a glyph" not in text, f"{name}: a figure lost Korean or minus glyphs"

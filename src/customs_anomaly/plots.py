@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator
 
 from customs_anomaly import config
 
@@ -28,6 +29,14 @@ def set_style() -> None:
             "font.family": KOREAN_FONT,
         }
     )
+
+
+def plain_log_ticks(axis) -> None:
+    """Log-axis tick labels as plain numbers: the default mathtext labels need a minus glyph
+    that the Korean font lacks."""
+    axis.set_major_locator(LogLocator(base=10))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
 
 
 def panel_rows_by_region(panel: pd.DataFrame) -> Figure:
@@ -96,11 +105,124 @@ def injection_before_after(clean: pd.DataFrame, injected: pd.DataFrame, log: pd.
         ax.plot(before.index, before, color="#1f77b4", linewidth=1.2, label="원래 값")
         ax.axvline(row["month"], color="grey", linestyle=":", linewidth=1)
         ax.set_yscale("log")
+        plain_log_ticks(ax.yaxis)
         ax.set_title(f"({row['anomaly_type']}) {row['item_name']}·{row['country_code']}", fontsize="small")
         ax.set_xlabel("기준년월")
         ax.set_ylabel(label + ", 로그 척도")
         ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
     axes[0][0].legend(fontsize="x-small")
     fig.suptitle("주입 전후 시계열 예시 (점선: 주입한 달)")
+    fig.tight_layout()
+    return fig
+
+
+def freight_by_region(freight: pd.DataFrame) -> Figure:
+    """Region x month freight per container (the panel's five regions)."""
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    for region in config.REGIONS:
+        if region in freight.columns:
+            ax.plot(freight.index, freight[region], label=region, linewidth=1.8)
+    ax.set_title("운임 지역별 해상 수입 운임 추이")
+    ax.set_xlabel("기준년월")
+    ax.set_ylabel("운임 (천원/2TEU)")
+    ax.legend(title="운임 지역", ncols=5, fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def top_items_by_region(table: pd.DataFrame) -> Figure:
+    """Top items by import value in each region (one panel per region)."""
+    regions = [r for r in config.REGIONS if r in set(table["region"])]
+    fig, axes = plt.subplots(1, len(regions), figsize=(3.3 * len(regions), 3.6), squeeze=False)
+    for ax, region in zip(axes[0], regions):
+        rows = table[table["region"] == region].sort_values("value_usd")
+        ax.barh(rows["item_name"], rows["value_usd"] / 1e6, color="#4c72b0")
+        ax.set_title(region)
+        ax.set_xlabel("수입액 (백만 USD)")
+        ax.tick_params(axis="y", labelsize="small")
+    axes[0][0].set_ylabel("품목")
+    fig.suptitle("운임 지역별 수입액 상위 품목 (분석 기간 합계)")
+    fig.tight_layout()
+    return fig
+
+
+def monthly_weight_lines(weights: pd.DataFrame) -> Figure:
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    for item in weights.columns:
+        ax.plot(weights.index, weights[item], label=item, linewidth=1.5)
+    ax.set_title("중량 상위 5개 품목의 월별 수입 중량")
+    ax.set_xlabel("기준년월")
+    ax.set_ylabel("수입 중량 (톤)")
+    ax.legend(fontsize="small", ncols=2)
+    fig.tight_layout()
+    return fig
+
+
+def top_items_bar(table: pd.DataFrame) -> Figure:
+    rows = table.sort_values("value_usd")
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    ax.barh(rows["item_name"], rows["value_usd"] / 1e6, color="#55a868")
+    ax.set_title("수입액 상위 10개 품목 (분석 기간 합계)")
+    ax.set_xlabel("수입액 (백만 USD)")
+    ax.set_ylabel("품목")
+    fig.tight_layout()
+    return fig
+
+
+def seasonality_bars(table: pd.DataFrame) -> Figure:
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    ax.bar(table.index, table["weight_t"], color="#8172b2")
+    ax.set_xticks(range(1, 13))
+    ax.set_title("달별 평균 수입 중량 (계절성)")
+    ax.set_xlabel("달 (월)")
+    ax.set_ylabel("평균 수입 중량 (톤)")
+    fig.tight_layout()
+    return fig
+
+
+def unit_price_by_group(prices: pd.DataFrame) -> Figure:
+    order = prices.groupby("item_group")["unit_price"].median().sort_values().index
+    fig, ax = plt.subplots(figsize=(FIGSIZE[0], 5.2))
+    sns.boxplot(data=prices, y="item_group", x="unit_price", order=order, ax=ax, color="#dd8452",
+                fliersize=1, log_scale=True)
+    plain_log_ticks(ax.xaxis)
+    ax.set_title("품목군별 수입 단가 분포")
+    ax.set_xlabel("단가 (USD/kg, 로그 척도)")
+    ax.set_ylabel("품목군")
+    fig.tight_layout()
+    return fig
+
+
+def series_length_histogram(lengths: pd.DataFrame, window: int = 12) -> Figure:
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    ax.hist(lengths["longest_run_present"], bins=range(0, 62, 2), color="#64b5cd", label="연속 등장 개월")
+    ax.axvline(window, color="black", linestyle="--", label=f"LSTM 창 길이 {window}개월")
+    ax.set_title("품목 × 국가 시계열의 최장 연속 등장 기간")
+    ax.set_xlabel("최장 연속 개월 수 (개월)")
+    ax.set_ylabel("시계열 수 (개)")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def macro_panels(macro: pd.DataFrame) -> Figure:
+    labels = {"usd_krw": "원/달러 환율 (원)", "dubai_usd": "두바이유 (USD/배럴)", "cpi": "소비자물가지수 (2020=100)",
+              "ppi": "생산자물가지수 (2020=100)"}
+    fig, axes = plt.subplots(2, 2, figsize=(FIGSIZE[0], 5.4), sharex=True)
+    for ax, (column, label) in zip(axes.flat, labels.items()):
+        ax.plot(macro.index, macro[column], color="#c44e52")
+        ax.set_ylabel(label, fontsize="small")
+        ax.set_xlabel("기준년월")
+    fig.suptitle("거시 지표 추이")
+    fig.tight_layout()
+    return fig
+
+
+def correlation_heatmap(corr: pd.DataFrame) -> Figure:
+    fig, ax = plt.subplots(figsize=(7.2, 5.6))
+    sns.heatmap(corr, annot=True, fmt=".2f", cmap="RdBu_r", vmin=-1, vmax=1, ax=ax, cbar_kws={"label": "상관계수 (-1~1)"})
+    ax.set_title("월별 단가·운임과 거시 지표의 상관계수")
+    ax.set_xlabel("변수")
+    ax.set_ylabel("변수")
     fig.tight_layout()
     return fig
