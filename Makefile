@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DATA ?= synthetic
 SEED ?= 0
 
-.PHONY: book book-quick test data venv clean
+.PHONY: book book-quick test data venv clean browser-deps
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is required"'
@@ -30,8 +30,17 @@ data: $(STAMP)
 	$(BIN)/customs-anomaly synth --seed $(SEED) --out data/raw
 	$(BIN)/customs-anomaly merge --raw data/raw --out data/processed/panel.parquet
 
-## unit tests, CLI tests and a quick build of the whole book in a temporary directory
-test: $(STAMP)
+## Debian's chromium and Korean fonts for the headless-browser tests (never `playwright install`)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi nanum; then \
+		echo "chromium and fonts-nanum present"; \
+	else \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-nanum; \
+	fi
+
+## unit tests, CLI tests, browser tests and a quick build of the whole book in a temporary directory
+test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
 
 clean:

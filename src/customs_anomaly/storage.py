@@ -31,6 +31,7 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
             frame.to_parquet(tmp_name, index=False)
         else:
             frame.to_csv(tmp_name, index=False, encoding="utf-8-sig")
+        os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

@@ -1,0 +1,147 @@
+"""The review queue in a real headless Chromium: from file:// and over http on 127.0.0.1, and the
+same page inside the built book. No request may leave the machine."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import http.server
+import io
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from customs_anomaly import config
+from customs_anomaly.demo import write_review_queue
+from demo_fixtures import panel_and_scores
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = config.PROJECT_ROOT / "artifacts"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Console messages documented as harmless (none so far).
+BENIGN_CONSOLE: tuple[str, ...] = ()  # none needed: the page declares an inline favicon
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (make test installs it)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("profile")), executable_path=str(CHROMIUM), args=FLAGS,
+            headless=True, accept_downloads=True, viewport={"width": 1280, "height": 900},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def demo_case(tmp_path_factory):
+    panel, scores = panel_and_scores()
+    folder = tmp_path_factory.mktemp("demo")
+    page_path = write_review_queue(scores, panel, folder / "review_queue.html", data_label="테스트용 합성 패널")
+    return panel, scores, page_path
+
+
+@pytest.fixture(scope="module")
+def local_server(demo_case):
+    folder = demo_case[2].parent
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def open_page(browser, url: str):
+    page = browser.new_page()
+    requests, console_errors = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_selector("[data-testid=queue-table] tbody tr")
+    return page, requests, console_errors
+
+
+def expected_flags(scores, country_code=None):
+    in_test = scores["month"].between(config.TEST_START, config.STUDY_END)
+    rows = scores[scores["flag"] & in_test]
+    return rows if country_code is None else rows[rows["country_code"] == country_code]
+
+
+def check_queue(page, scores, panel, name: str, tmp_path: Path) -> None:
+    total = len(expected_flags(scores))
+    assert page.get_by_test_id("row-count").inner_text() == f"표시 {total}건 / 전체 {total}건"
+    # filter by one country: exactly the flagged rows of that country
+    country_code = expected_flags(scores)["country_code"].value_counts().index[0]
+    country_name = panel.loc[panel["country_code"] == country_code, "country_name"].iloc[0]
+    page.get_by_test_id("filter-country").select_option(country_name)
+    expected = expected_flags(scores, country_code)
+    shown = page.locator("[data-testid=queue-table] tbody tr")
+    assert shown.count() == len(expected)
+    shown_keys = {(r.split("\t")[1], r.split("\t")[4]) for r in shown.evaluate_all("rows => rows.map(r => r.innerText)")}
+    assert shown_keys == {(m.strftime("%Y-%m"), code) for m, code in zip(expected["month"], expected["hsk_code"])}
+    # CSV of the filtered queue, UTF-8 with BOM
+    with page.expect_download() as download_info:
+        page.get_by_test_id("download-csv").click()
+    data = Path(download_info.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    records = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(records) == len(expected) and {r["국가명"] for r in records} == {country_name}
+    # detail view of the top row shows its chart with the flagged month
+    first = shown.first
+    month = first.locator("td").nth(1).inner_text()
+    first.get_by_test_id("open-detail").click()
+    detail = page.get_by_test_id("detail")
+    assert detail.is_visible()
+    assert page.locator(f"[data-testid=chart-price] [data-flagged-label='{month}']").count() == 1
+    assert page.locator("[data-testid=chart-price] path[data-series=actual]").count() == 1
+    assert "위험 현상" in page.get_by_test_id("detail-reason").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"review_queue_{name}.png"), full_page=True)
+    page.get_by_test_id("detail-close").click()
+    assert not detail.is_visible()
+
+
+def test_standalone_file_from_file_url(browser, demo_case, tmp_path):
+    panel, scores, path = demo_case
+    page, requests, errors = open_page(browser, path.as_uri())
+    check_queue(page, scores, panel, "file", tmp_path)
+    assert all(url.startswith(("file://", "blob:", "data:")) for url in requests), requests
+    assert not [e for e in errors if not e.startswith(BENIGN_CONSOLE)], errors
+    page.close()
+
+
+def test_standalone_file_over_local_http(browser, demo_case, local_server, tmp_path):
+    panel, scores, path = demo_case
+    page, requests, errors = open_page(browser, f"{local_server}/{path.name}")
+    check_queue(page, scores, panel, "http", tmp_path)
+    assert all(url.startswith((local_server, "blob:", "data:")) for url in requests), requests
+    assert not errors, errors
+    page.close()
+
+
+def test_search_box_and_reason_group_filter(browser, demo_case):
+    panel, scores, path = demo_case
+    page, _, _ = open_page(browser, path.as_uri())
+    page.get_by_test_id("filter-reason-group").select_option("운임")
+    freight_rows = expected_flags(scores)["reason"].str.contains("운임").sum()
+    assert page.locator("[data-testid=queue-table] tbody tr").count() == freight_rows
+    page.get_by_test_id("filter-reason-group").select_option("")
+    flagged = expected_flags(scores).merge(panel, on=list(config.PANEL_KEY))
+    item = flagged["item_name"].iloc[0]
+    page.get_by_test_id("search").fill(item)
+    texts = page.locator("[data-testid=queue-table] tbody tr").all_inner_texts()
+    assert len(texts) == (flagged["item_name"] == item).sum() and all(item in t for t in texts)
+    page.close()
