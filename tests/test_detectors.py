@@ -1,0 +1,57 @@
+"""Every detector follows the score contract on a small panel, is deterministic, saves and loads,
+and never reads the label columns."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from customs_anomaly import config
+from customs_anomaly.detectors import DETECTOR_NAMES, load_detector, make_detector
+from customs_anomaly.inject import InjectionSpec, inject_anomalies
+from panel_builders import tiny_panel
+
+FAST = {"lstm-a": {"epochs": 1, "verbose": 0}, "lstm-b": {"epochs": 1, "verbose": 0}}
+SPEC = InjectionSpec(counts={"a": 2, "b": 1, "c": 1, "d": 4, "e": 2, "f": 1})
+
+
+@pytest.fixture(scope="module")
+def injected() -> pd.DataFrame:
+    return inject_anomalies(tiny_panel(seed=1), seed=0, spec=SPEC).panel
+
+
+@pytest.mark.parametrize("name", DETECTOR_NAMES)
+def test_score_contract_save_load_and_labels_ignored(name, injected, tmp_path):
+    detector = make_detector(name, **FAST.get(name, {})).fit(injected)
+    scores = detector.score(injected)
+    assert len(scores) == len(injected)
+    assert scores[list(config.PANEL_KEY)].reset_index(drop=True).equals(injected[list(config.PANEL_KEY)].reset_index(drop=True))
+    assert scores["score"].dtype == float and scores["flag"].dtype == bool
+    assert ((scores["reason"] != "") == scores["flag"]).all()
+    assert set(scores.loc[scores["flag"], "reason_group"]) <= {"운임", "단가"}
+    unlabeled = detector.score(injected.drop(columns=list(config.LABEL_COLUMNS)))
+    pd.testing.assert_frame_equal(scores, unlabeled)
+    detector.save(tmp_path / name)
+    reloaded = load_detector(tmp_path / name).score(injected)
+    pd.testing.assert_frame_equal(scores, reloaded)
+
+
+@pytest.mark.parametrize("name", ["lstm-a", "iforest"])
+def test_same_seed_same_scores(name, injected):
+    first = make_detector(name, **FAST.get(name, {})).fit(injected).score(injected)
+    second = make_detector(name, **FAST.get(name, {})).fit(injected).score(injected)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_rules_fire_on_an_overstated_freight(injected):
+    scores = make_detector("rules").fit(injected).score(injected)
+    overstated = injected["anomaly_type"] == "a"
+    assert scores.loc[overstated, "flag"].all()
+    assert scores.loc[overstated, "reason"].str.contains("운임").all()
+
+
+def test_unknown_detector_or_parameter_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown detector 'nope'"):
+        make_detector("nope")
+    with pytest.raises(ValueError, match="has no parameter"):
+        make_detector("rules", depth=3)
