@@ -145,3 +145,37 @@ def test_search_box_and_reason_group_filter(browser, demo_case):
     texts = page.locator("[data-testid=queue-table] tbody tr").all_inner_texts()
     assert len(texts) == (flagged["item_name"] == item).sum() and all(item in t for t in texts)
     page.close()
+
+
+@pytest.mark.slow
+def test_review_queue_inside_the_built_book(browser, quick_book):
+    html_root = quick_book / "_build" / "html"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html_root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        page = browser.new_page()
+        requests, errors = [], []
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{base}/book/chapters/07_demo.html")
+        frame = page.frame_locator("iframe[data-testid=review-queue-frame]")
+        count = frame.get_by_test_id("row-count").inner_text()
+        assert count.startswith("표시 ") and "전체" in count
+        rows = frame.locator("[data-testid=queue-table] tbody tr")
+        assert rows.count() > 0
+        rows.first.get_by_test_id("open-detail").click()
+        assert frame.get_by_test_id("detail").is_visible()
+        assert frame.locator("[data-testid=chart-price] svg").count() == 1
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "review_queue_book.png"), full_page=False)
+        external = [u for u in requests if not u.startswith((base, "about:", "data:", "blob:"))]
+        assert not external, external
+        # The book theme (sphinx-book-theme 1.x) declares THEBE_JS_URL twice on every page; it is
+        # the theme's own script, harmless, and unrelated to the review queue.
+        assert not [e for e in errors if "THEBE_JS_URL" not in e], errors
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -79,3 +79,25 @@ def test_the_panel_is_reproducible_from_the_seed(tmp_path: Path):
         assert main(["merge", "--raw", str(raw), "--out", str(out)]) == 0
         panels.append(pd.read_parquet(out))
     pd.testing.assert_frame_equal(panels[0], panels[1])
+
+
+def test_fit_score_and_demo_through_the_cli(tmp_path: Path, capsys):
+    raw, panel_path, injected = tmp_path / "raw", tmp_path / "panel.parquet", tmp_path / "injected.parquet"
+    assert main(["synth", "--seed", "0", "--out", str(raw)]) == 0
+    assert main(["merge", "--raw", str(raw), "--out", str(panel_path)]) == 0
+    assert main(["inject", "--panel", str(panel_path), "--seed", "0", "--out", str(injected)]) == 0
+    assert main(["fit", "--panel", str(injected), "--train-until", "2024-04", "--out", str(tmp_path / "m"),
+                 "--detector", "rules"]) == 0
+    scores_path = tmp_path / "scores.csv"
+    assert main(["score", "--panel", str(injected), "--model-dir", str(tmp_path / "m"), "--out", str(scores_path)]) == 0
+    scores = pd.read_csv(scores_path, dtype={"hsk_code": str, "country_code": str}, keep_default_na=False)
+    assert {"month", "hsk_code", "country_code", "score", "flag", "reason"} <= set(scores.columns)
+    assert len(scores) == len(pd.read_parquet(injected))
+    page = tmp_path / "queue.html"
+    assert main(["demo", "--scores", str(scores_path), "--panel", str(injected), "--out", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert "<script src=" not in text and "http://" not in text and "https://" not in text
+    capsys.readouterr()
+    assert main(["score", "--panel", str(injected), "--model-dir", str(tmp_path / "none"), "--out",
+                 str(tmp_path / "x.csv")]) == 2
+    assert "detector.json" in capsys.readouterr().err and not (tmp_path / "x.csv").exists()

@@ -226,3 +226,51 @@ def correlation_heatmap(corr: pd.DataFrame) -> Figure:
     ax.set_ylabel("변수")
     fig.tight_layout()
     return fig
+
+
+def loss_curves(histories: dict[str, list[float]]) -> Figure:
+    """Training loss per epoch of the neural detectors."""
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    for name, losses in histories.items():
+        ax.plot(range(1, len(losses) + 1), losses, marker="o", markersize=3, label=name)
+    ax.set_yscale("log")
+    plain_log_ticks(ax.yaxis)
+    ax.set_title("LSTM 오토인코더 학습 손실")
+    ax.set_xlabel("에폭 (회)")
+    ax.set_ylabel("평균제곱오차 (스케일된 단위, 로그 척도)")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def metric_bars(summary: pd.DataFrame, metrics: dict[str, str]) -> Figure:
+    """Mean (bar) and standard deviation (error bar) over injection seeds, per detector and metric.
+    `summary` has a MultiIndex (detector, metric) and columns mean, std."""
+    detectors = list(dict.fromkeys(summary.index.get_level_values(0)))
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    width = 0.8 / len(metrics)
+    x = np.arange(len(detectors))
+    for i, (metric, label) in enumerate(metrics.items()):
+        means = [summary.loc[(d, metric), "mean"] for d in detectors]
+        stds = [summary.loc[(d, metric), "std"] for d in detectors]
+        ax.bar(x + i * width, means, width, yerr=stds, capsize=3, label=label)
+    ax.set_xticks(x + width * (len(metrics) - 1) / 2, detectors)
+    ax.set_ylim(0, 1.05)
+    ax.set_title("탐지기별 심사 예산 지표 (시드 평균 ± 표준편차)")
+    ax.set_xlabel("탐지기")
+    ax.set_ylabel("지표 값 (0~1)")
+    ax.legend(ncols=len(metrics), fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def type_recall_heatmap(table: pd.DataFrame) -> Figure:
+    """Recall within the 5% budget per detector (rows) and anomaly type (columns)."""
+    fig, ax = plt.subplots(figsize=(7.6, 0.5 * len(table) + 1.8))
+    sns.heatmap(table, annot=True, fmt=".2f", cmap="Greens", vmin=0, vmax=1, ax=ax,
+                cbar_kws={"label": "재현율 (0~1)"})
+    ax.set_title("유형별 재현율 (상위 5% 심사 예산)")
+    ax.set_xlabel("이상치 유형")
+    ax.set_ylabel("탐지기")
+    fig.tight_layout()
+    return fig

@@ -31,7 +31,8 @@ RECON_COLUMNS = {"unit_price_usd_per_kg": "recon_unit_price_usd_per_kg", "freigh
 def _keras():
     import os
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # quieter, and the same arithmetic on every CPU
     import keras
     import tensorflow as tf
 
