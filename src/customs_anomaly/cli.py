@@ -94,12 +94,6 @@ def cmd_demo(args: argparse.Namespace) -> None:
     print(f"wrote the review queue to {path}")
 
 
-def cmd_download(args: argparse.Namespace) -> None:
-    from customs_anomaly.download import download_all
-
-    download_all(Path(args.out), start=args.start, end=args.end)
-
-
 def cmd_book(args: argparse.Namespace) -> None:
     from customs_anomaly.pipeline import BuildOptions, build_book
 
@@ -161,12 +155,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--panel", required=True)
     p.add_argument("--out", default="review_queue.html")
     p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser("download", help="download the six real public sources (needs API keys)")
-    p.add_argument("--out", default=str(config.Paths.from_root().raw / "real"))
-    p.add_argument("--from", dest="start", type=_month, default=pd.Timestamp("2020-01-01"))
-    p.add_argument("--to", dest="end", type=_month, default=config.STUDY_END)
-    p.set_defaults(func=cmd_download)
 
     p = sub.add_parser("book", help="execute every chapter and build the HTML book")
     p.add_argument("--quick", action="store_true", help="small parameters (few epochs) for a smoke build")

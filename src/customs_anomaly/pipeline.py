@@ -98,7 +98,7 @@ def ensure_raw_data(options: BuildOptions) -> None:
     if options.data_kind == "real":
         if not any(raw.glob("*/*.csv")):
             raise FileNotFoundError(
-                f"{raw}: no real data files; run `customs-anomaly download --out {raw}` first"
+                f"{raw}: no real data files; put the six public sources there in their folders (see data/README.md)"
             )
         return
     if (raw / config.SYNTHETIC_MARKER).is_file() and describe_raw_data(raw).seed == options.seed:
