@@ -104,6 +104,15 @@ def _apply_freight_factor(panel: pd.DataFrame, rows: pd.Index, factors: np.ndarr
     return out
 
 
+def _apply_anomaly(panel: pd.DataFrame, rows: pd.Index, kind: str, factors: np.ndarray) -> pd.DataFrame:
+    """Change the rows by their group's rule and label them."""
+    apply = _apply_freight_factor if GROUP_OF_TYPE[kind] == "운임" else _apply_value_factor
+    out = apply(panel, rows, factors)
+    out.loc[rows, "is_anomaly"] = True
+    out.loc[rows, "anomaly_type"] = kind
+    return out
+
+
 def _log_rows(before: pd.DataFrame, after: pd.DataFrame, rows: pd.Index, kind: str, factors) -> pd.DataFrame:
     log = before.loc[rows, KEY + ["region", "item_name", "weight_kg", "usd_krw"]].copy()
     log["anomaly_type"] = kind
@@ -169,12 +178,7 @@ def inject_anomalies(panel: pd.DataFrame, seed: int, spec: InjectionSpec = Injec
         else:
             low, high = spec.ranges[kind]
             factors = rng.uniform(low, high, size=n)
-        if GROUP_OF_TYPE[kind] == "운임":
-            out = _apply_freight_factor(out, rows, factors)
-        else:
-            out = _apply_value_factor(out, rows, factors)
-        out.loc[rows, "is_anomaly"] = True
-        out.loc[rows, "anomaly_type"] = kind
+        out = _apply_anomaly(out, rows, kind, factors)
         logs.append((rows, kind, factors))
     log = pd.concat([_log_rows(clean, out, rows, kind, factors) for rows, kind, factors in logs])
     return InjectionResult(panel=out, log=log.sort_values(KEY).reset_index(drop=True))
@@ -195,13 +199,7 @@ def inject_fixed(panel: pd.DataFrame, seed: int, anomaly_type: str, factor: floa
     clean = _prepare(panel)
     rows = _pick(rng, clean.index[eligible_rows(clean, spec)], set(), n, anomaly_type)
     factors = np.full(n, float(factor))
-    out = clean.copy()
-    if GROUP_OF_TYPE[anomaly_type] == "운임":
-        out = _apply_freight_factor(out, rows, factors)
-    else:
-        out = _apply_value_factor(out, rows, factors)
-    out.loc[rows, "is_anomaly"] = True
-    out.loc[rows, "anomaly_type"] = anomaly_type
+    out = _apply_anomaly(clean.copy(), rows, anomaly_type, factors)
     log = _log_rows(clean, out, rows, anomaly_type, factors)
     return InjectionResult(panel=out, log=log.reset_index(drop=True))
 
