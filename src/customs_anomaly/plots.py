@@ -116,18 +116,25 @@ def injection_before_after(clean: pd.DataFrame, injected: pd.DataFrame, log: pd.
     return fig
 
 
-def freight_by_region(freight: pd.DataFrame) -> Figure:
-    """Region x month freight per container (the panel's five regions)."""
+def _monthly_lines(frame: pd.DataFrame, columns: list[str], title: str, ylabel: str, linewidth: float,
+                   legend: dict) -> Figure:
+    """One line per column of a month-indexed frame, with Korean title and axis labels."""
     fig, ax = plt.subplots(figsize=FIGSIZE)
-    for region in config.REGIONS:
-        if region in freight.columns:
-            ax.plot(freight.index, freight[region], label=region, linewidth=1.8)
-    ax.set_title("운임 지역별 해상 수입 운임 추이")
+    for column in columns:
+        ax.plot(frame.index, frame[column], label=column, linewidth=linewidth)
+    ax.set_title(title)
     ax.set_xlabel("기준년월")
-    ax.set_ylabel("운임 (천원/2TEU)")
-    ax.legend(title="운임 지역", ncols=5, fontsize="small")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize="small", **legend)
     fig.tight_layout()
     return fig
+
+
+def freight_by_region(freight: pd.DataFrame) -> Figure:
+    """Region x month freight per container (the panel's five regions)."""
+    regions = [region for region in config.REGIONS if region in freight.columns]
+    return _monthly_lines(freight, regions, "운임 지역별 해상 수입 운임 추이", "운임 (천원/2TEU)", 1.8,
+                          {"title": "운임 지역", "ncols": 5})
 
 
 def top_items_by_region(table: pd.DataFrame) -> Figure:
@@ -147,15 +154,8 @@ def top_items_by_region(table: pd.DataFrame) -> Figure:
 
 
 def monthly_weight_lines(weights: pd.DataFrame) -> Figure:
-    fig, ax = plt.subplots(figsize=FIGSIZE)
-    for item in weights.columns:
-        ax.plot(weights.index, weights[item], label=item, linewidth=1.5)
-    ax.set_title("중량 상위 5개 품목의 월별 수입 중량")
-    ax.set_xlabel("기준년월")
-    ax.set_ylabel("수입 중량 (톤)")
-    ax.legend(fontsize="small", ncols=2)
-    fig.tight_layout()
-    return fig
+    return _monthly_lines(weights, list(weights.columns), "중량 상위 5개 품목의 월별 수입 중량", "수입 중량 (톤)", 1.5,
+                          {"ncols": 2})
 
 
 def top_items_bar(table: pd.DataFrame) -> Figure:

@@ -26,7 +26,8 @@ def make_detector(name: str, **params) -> Detector:
     if name not in DETECTORS:
         raise ValueError(f"unknown detector '{name}'; choose one of {', '.join(DETECTOR_NAMES)}")
     cls = DETECTORS[name]
-    params = {k: v for k, v in params.items() if k in cls.defaults or k != "epochs"}
+    if "epochs" not in cls.defaults:
+        params.pop("epochs", None)  # the CLI's --epochs only concerns the neural detectors
     return cls(**params)
 
 
