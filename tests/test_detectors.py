@@ -11,7 +11,7 @@ from customs_anomaly.detectors import DETECTOR_NAMES, load_detector, make_detect
 from customs_anomaly.inject import InjectionSpec, inject_anomalies
 from panel_builders import tiny_panel
 
-FAST = {"lstm-a": {"epochs": 1, "verbose": 0}, "lstm-b": {"epochs": 1, "verbose": 0}}
+FAST = {"lstm-a": {"epochs": 1, "verbose": 0}, "lstm-b": {"epochs": 1, "verbose": 0}, "lstm-plus": {"epochs": 1, "verbose": 0}}
 SPEC = InjectionSpec(counts={"a": 2, "b": 1, "c": 1, "d": 4, "e": 2, "f": 1})
 
 
@@ -36,7 +36,7 @@ def test_score_contract_save_load_and_labels_ignored(name, injected, tmp_path):
     pd.testing.assert_frame_equal(scores, reloaded)
 
 
-@pytest.mark.parametrize("name", ["lstm-a", "iforest"])
+@pytest.mark.parametrize("name", ["lstm-a", "lstm-plus", "iforest"])
 def test_same_seed_same_scores(name, injected):
     first = make_detector(name, **FAST.get(name, {})).fit(injected).score(injected)
     second = make_detector(name, **FAST.get(name, {})).fit(injected).score(injected)

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -94,3 +95,116 @@ def run_detector(
         per_seed.append({"seed": seed, **metrics})
         scores_by_seed[seed] = scores
     return DetectorRun(name, fit_seconds, score_seconds / max(len(injections), 1), per_seed, scores_by_seed)
+
+
+# The improved detector's targets (issue: default protocol, test year, mean over seeds).
+TARGETS = {"ap": 0.85, "p_at_100": 0.80, "r_at_5pct": 0.95, "value_capture_1pct": 0.85}
+TARGET_LABELS = {"ap": "AP", "p_at_100": "P@100", "r_at_5pct": "R@5%", "value_capture_1pct": "금액 포착률 1%"}
+VALUE_FACTORS = (0.3, 0.5, 0.7, 0.85, 1.2, 1.5, 2.0, 3.0)
+FREIGHT_FACTORS = (0.3, 2.0, 3.0)
+
+
+def targets_table(summary: pd.DataFrame, name: str, targets: dict = TARGETS) -> pd.DataFrame:
+    """Target, measured mean and standard deviation over seeds, and whether the mean meets it."""
+    rows = []
+    for metric, target in targets.items():
+        mean, std = summary.loc[(name, metric), "mean"], summary.loc[(name, metric), "std"]
+        rows.append({"metric": metric, "지표": TARGET_LABELS.get(metric, metric), "목표": target,
+                     "평균": float(mean), "표준편차": float(std), "달성": bool(mean >= target)})
+    return pd.DataFrame(rows)
+
+
+def magnitude_injections(panel: pd.DataFrame, seeds: list[int], value_factors=VALUE_FACTORS,
+                         freight_factors=FREIGHT_FACTORS, n: int = 100) -> dict:
+    """Fixed-factor injections keyed by (group, factor, seed): value factors below 1 are
+    under-declaration (type d), above 1 over-declaration (type e); freight factors below 1 are
+    type b, above 1 type a."""
+    from customs_anomaly.inject import inject_fixed
+
+    plan = [("단가", f, "d" if f < 1 else "e") for f in value_factors] + [("운임", f, "b" if f < 1 else "a") for f in freight_factors]
+    return {(group, factor, seed): inject_fixed(panel, seed=seed, anomaly_type=kind, factor=factor, n=n)
+            for group, factor, kind in plan for seed in seeds}
+
+
+def magnitude_curves(detectors: dict, injections: dict) -> pd.DataFrame:
+    """AP of every detector on every fixed-factor injection: (detector, group, factor, seed, ap)."""
+    from customs_anomaly.evaluate import average_precision
+
+    rows = []
+    for (group, factor, seed), result in tqdm(injections.items(), desc="크기별 주입"):
+        clean = result.panel.drop(columns=list(config.LABEL_COLUMNS))
+        in_test = result.panel["month"].between(config.TEST_START, config.STUDY_END).to_numpy()
+        labels = result.panel["is_anomaly"].to_numpy(dtype=bool)[in_test]
+        for name, detector in detectors.items():
+            score = detector.score(clean)["score"].to_numpy(dtype=float)[in_test]
+            rows.append({"detector": name, "group": group, "factor": factor, "seed": seed,
+                         "ap": average_precision(score, labels)})
+    return pd.DataFrame(rows)
+
+
+def wins_at_every_factor(curves: pd.DataFrame, name: str, rivals: list[str], group: str = "단가",
+                         factors: tuple = (0.5, 0.7, 0.85, 1.2, 1.5, 2.0)) -> pd.DataFrame:
+    """Mean AP per factor of `name` and each rival, and whether `name` is ahead of all of them."""
+    mean = curves[curves["group"] == group].groupby(["factor", "detector"])["ap"].mean().unstack()
+    mean = mean.loc[[f for f in factors if f in mean.index], [name] + [r for r in rivals if r in mean.columns]]
+    mean["best_rival"] = mean[rivals].max(axis=1)
+    mean["wins"] = mean[name] > mean["best_rival"]
+    return mean
+
+
+def alert_volume(scores: pd.DataFrame, start: pd.Timestamp = config.TEST_START,
+                 end: pd.Timestamp = config.STUDY_END) -> pd.DataFrame:
+    """Flagged rows per month (count and share of the month's rows) between start and end."""
+    window = scores[scores["month"].between(start, end)]
+    grouped = window.groupby("month")["flag"]
+    return pd.DataFrame({"rows": grouped.size(), "flagged": grouped.sum().astype(int), "share": grouped.mean()})
+
+
+def reason_agreement(scores: pd.DataFrame, injected_panel: pd.DataFrame) -> dict:
+    """Among flagged injected anomalies, the share whose reason group (운임/단가) matches the
+    injected type's group."""
+    from customs_anomaly.inject import GROUP_OF_TYPE
+
+    detected = scores["flag"].to_numpy(dtype=bool) & injected_panel["is_anomaly"].to_numpy(dtype=bool)
+    expected = injected_panel["anomaly_type"].map(GROUP_OF_TYPE).to_numpy()[detected]
+    given = scores["reason_group"].to_numpy()[detected]
+    return {"detected": int(detected.sum()), "matching": int((given == expected).sum()),
+            "share": float((given == expected).mean()) if detected.any() else float("nan")}
+
+
+# Ablations of the improved detector: each changes one switch of the default.
+ABLATIONS = {
+    "기본값": {},
+    "거시 변수 추가": {"macro": True},
+    "6개월 창": {"window": 6},
+    "MinMax 스케일링": {"scaling": "minmax"},
+    "창 단위 오차": {"error_mapping": "window"},
+    "시계열별 오차 정규화": {"series_norm": True},
+}
+
+
+def run_ablations(clean_panel: pd.DataFrame, injections: dict, models_dir: Path, base_params: dict,
+                  ablations: dict = ABLATIONS, name: str = "lstm-plus") -> dict[str, DetectorRun]:
+    """Fit one variant of the detector per ablation (saved under models_dir/ablation-i) and
+    evaluate it on the same injections."""
+    runs = {}
+    for i, (label, change) in enumerate(tqdm(ablations.items(), desc="절제 실험")):
+        runs[label] = run_detector(name, clean_panel, injections, models_dir / f"ablation-{i}",
+                                   params={**base_params, **change}, refit=True)
+    return runs
+
+
+def component_metrics(run: DetectorRun, injections: dict) -> pd.DataFrame:
+    """What each part of the improved detector contributes: the metrics of its LSTM part alone,
+    its statistical part alone and their combination (each with the same freight score), mean
+    over seeds."""
+    parts = {"LSTM 부분만": "lstm_price_score", "통계 부분만": "statistical_price_score", "결합(기본값)": "price_score"}
+    rows = []
+    for seed, result in injections.items():
+        scores = run.scores[seed]
+        for label, column in parts.items():
+            combined = scores.assign(score=np.fmax(scores[column].to_numpy(float), scores["freight_score"].to_numpy(float)))
+            metrics = evaluate_scores(combined, result.panel, misdeclared_usd=misdeclared_by_row(result.panel, result.log))
+            rows.append({"part": label, "seed": seed, **metrics})
+    frame = pd.DataFrame(rows)
+    return frame.drop(columns="seed").groupby("part", sort=False).mean(numeric_only=True)

@@ -6,20 +6,25 @@ import json
 from pathlib import Path
 
 from customs_anomaly.detectors.base import Detector
+from customs_anomaly.detectors.baselines import (
+    CrossCountryPriceBandDetector, FairPriceDetector, PriceBandDetector, RobustNeighbourDetector,
+)
 from customs_anomaly.detectors.classical import (
     EllipticEnvelopeDetector, IsolationForestDetector, LocalOutlierFactorDetector,
 )
 from customs_anomaly.detectors.lstm_autoencoder import LSTMAutoencoderDetector, LSTMEmbeddingDetector
+from customs_anomaly.detectors.lstm_plus import LSTMPlusDetector
 from customs_anomaly.detectors.rules import RulesDetector
 from customs_anomaly.errors import InputError
 
 DETECTORS: dict[str, type[Detector]] = {
     cls.name: cls
-    for cls in (RulesDetector, LSTMAutoencoderDetector, LSTMEmbeddingDetector, IsolationForestDetector,
-                LocalOutlierFactorDetector, EllipticEnvelopeDetector)
+    for cls in (LSTMPlusDetector, RulesDetector, LSTMAutoencoderDetector, LSTMEmbeddingDetector, IsolationForestDetector,
+                LocalOutlierFactorDetector, EllipticEnvelopeDetector, PriceBandDetector, CrossCountryPriceBandDetector,
+                FairPriceDetector, RobustNeighbourDetector)
 }
 DETECTOR_NAMES = tuple(DETECTORS)
-DEFAULT_DETECTOR = "lstm-a"  # the original's final model A until a better one is measured
+DEFAULT_DETECTOR = "lstm-plus"
 
 
 def make_detector(name: str, **params) -> Detector:

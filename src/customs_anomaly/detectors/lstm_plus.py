@@ -1,0 +1,317 @@
+"""The improved deep detector (`lstm-plus`): a masked LSTM autoencoder over each series' months.
+
+What it changes against the original's model A, and why:
+- Inputs are log-scaled and relative: the month's unit price against the series' own level,
+  against the same HSK code's other countries that month, and the shipment weight against the
+  series' usual weight. Raw kg, USD and KRW (the original's inputs) differ by orders of magnitude
+  between series and drown the one number that matters.
+- One series per window, built on a series x month grid: a month without imports is an input
+  step marked absent, never a reason to mix series or skip a window.
+- The month under test is hidden from the encoder (masked). An autoencoder that sees a spike
+  learns to reproduce it; one that must fill the month in from its neighbours cannot.
+- The decoder gives, for every step, the expected value and its own uncertainty (a Laplace
+  scale), trained by likelihood: small, irregular flows are allowed more spread than big ones.
+  The error of a month is its own (per-month), in units of that uncertainty, then divided by the
+  series' typical error on the training months (robust per-series normalisation).
+- Training uses the training months only.
+- Per-kg freight is not learned: the public freight is one figure per region and month, so a
+  legitimate row equals its region-month level exactly and any departure is scored directly
+  (`freight_tolerance`). The row's score is the larger of the price and the freight score.
+- The operating threshold is a review budget: the score above which `budget_share` of the
+  training rows lie.
+
+Ablation switches: `macro` (add the exchange rate, Dubai crude, CPI and PPI monthly log changes
+as inputs), `window` (6 or 12 months), `scaling` ('robust' or 'minmax'), `error_mapping`
+('per-month' or 'window': the original's one error per window, given to the window's last month).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.preprocessing import MinMaxScaler, RobustScaler
+
+from customs_anomaly.detectors.base import Detector
+from customs_anomaly.detectors.lstm_autoencoder import _keras
+from customs_anomaly.detectors.series import (
+    SeriesGrid, freight_log_ratio, freight_reason, log_unit_price, neighbour_price_z, peer_median_log_price,
+    price_reason,
+)
+
+MACRO_COLUMNS = ["usd_krw", "dubai_usd", "cpi", "ppi"]
+PRICE, PEER, WEIGHT, PRESENT, TARGET = 0, 1, 2, 3, 4  # input channels; macro channels follow
+CONTINUOUS = [PRICE, PEER, WEIGHT]
+LN2 = float(np.log(2.0))
+
+
+def _series_median(grid: np.ndarray, columns: slice) -> np.ndarray:
+    """Per series: median over the given months, or over all months if it has none there."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        inside = np.nanmedian(grid[:, columns], axis=1)
+        overall = np.nanmedian(grid, axis=1)
+    return np.where(np.isfinite(inside), inside, overall)
+
+
+def relative_inputs(panel: pd.DataFrame, train_until: pd.Timestamp) -> tuple[SeriesGrid, np.ndarray, np.ndarray]:
+    """Grid and (series, month, 3) unscaled continuous inputs: log price against the series level,
+    log price against other countries (relative to the series' usual gap), log weight against the
+    series' usual weight. Also the log price grid. Levels come from months up to `train_until`."""
+    grid = SeriesGrid.of(panel)
+    train_months = slice(0, int((grid.months <= train_until).sum()))
+    log_price = grid.to_grid(log_unit_price(panel))
+    own = log_price - _series_median(log_price, train_months)[:, None]
+    gap = log_price - grid.to_grid(peer_median_log_price(panel))
+    peer = gap - _series_median(gap, train_months)[:, None]
+    log_weight = grid.to_grid(np.log(panel["weight_kg"].where(panel["weight_kg"] > 0)))
+    weight = log_weight - _series_median(log_weight, train_months)[:, None]
+    peer = np.where(np.isfinite(log_price) & ~np.isfinite(peer), 0.0, peer)  # no peers that month
+    return grid, np.stack([own, peer, weight], axis=-1), log_price
+
+
+def macro_changes(panel: pd.DataFrame, months: pd.DatetimeIndex) -> np.ndarray:
+    """(month, 4) monthly log changes of the macro variables (0 for the first month)."""
+    monthly = panel.groupby("month")[MACRO_COLUMNS].first().reindex(months).ffill().bfill()
+    return np.log(monthly).diff().fillna(0.0).to_numpy()
+
+
+def window_starts(month_positions: np.ndarray, window: int, n_months: int, centred: bool = True) -> np.ndarray:
+    """Start of the window for each target month: centred where possible, clipped to the grid;
+    `centred=False` gives windows that end at the target (the original's mapping)."""
+    offset = window // 2 if centred else window - 1
+    return np.clip(month_positions - offset, 0, max(n_months - window, 0))
+
+
+def laplace_nll(y_true, y_pred):
+    """Weighted Laplace negative log-likelihood; y_true = (value, weight), y_pred = (mu, log b)."""
+    import keras.ops as ops
+
+    value, weight = y_true[..., 0], y_true[..., 1]
+    mu, log_b = y_pred[..., 0], ops.clip(y_pred[..., 1], -6.0, 4.0)
+    nll = ops.abs(value - mu) * ops.exp(-log_b) + log_b
+    return ops.sum(nll * weight) / ops.maximum(ops.sum(weight), 1.0)
+
+
+class LSTMPlusDetector(Detector):
+    name = "lstm-plus"
+    defaults = {
+        "epochs": 30, "batch_size": 256, "window": 12, "units": 32, "seed": 0, "macro": False,
+        "scaling": "robust", "error_mapping": "per-month", "series_norm": False, "context_weight": 0.1,
+        "statistical": "geometric", "k": 6,
+        "budget_share": 0.02, "freight_tolerance": 0.05, "verbose": 2,
+    }
+
+    CHOICES = {"scaling": ("robust", "minmax"), "error_mapping": ("per-month", "window"),
+               "statistical": ("geometric", "none")}
+
+    def __init__(self, **params) -> None:
+        super().__init__(**params)
+        for key, allowed in self.CHOICES.items():
+            if self.params[key] not in allowed:
+                raise ValueError(f"lstm-plus: {key} must be one of {', '.join(allowed)}, got {self.params[key]!r}")
+        if not 3 <= int(self.params["window"]) <= 24:
+            raise ValueError(f"lstm-plus: window must be 3 to 24 months, got {self.params['window']}")
+        if not 0 < self.params["budget_share"] < 1:
+            raise ValueError(f"lstm-plus: budget_share must be in (0, 1), got {self.params['budget_share']}")
+
+    # inputs ------------------------------------------------------------------------------
+    def _cells(self, panel: pd.DataFrame):
+        grid, continuous, log_price = relative_inputs(panel, self.train_until_)
+        return grid, continuous, log_price
+
+    def _tensor(self, continuous: np.ndarray, panel: pd.DataFrame, months: pd.DatetimeIndex) -> np.ndarray:
+        """(series, month, channels) scaled inputs; absent cells are 0 with PRESENT = 0."""
+        present = np.isfinite(continuous[..., 0])
+        flat = continuous.reshape(-1, continuous.shape[-1])
+        scaled = self.scaler_.transform(np.nan_to_num(flat)).reshape(continuous.shape)
+        scaled = np.where(present[..., None], scaled, 0.0)
+        channels = [scaled, present[..., None].astype(float), np.zeros(present.shape + (1,))]
+        if self.params["macro"]:
+            macro = self.macro_scaler_.transform(macro_changes(panel, months))
+            channels.append(np.broadcast_to(macro[None], present.shape + (macro.shape[1],)))
+        return np.concatenate(channels, axis=-1)
+
+    def _windows(self, tensor: np.ndarray, series: np.ndarray, month: np.ndarray, masked: bool, centred: bool):
+        """One window per (series, month) target; the target step hidden when `masked`."""
+        window = self.params["window"]
+        starts = window_starts(month, window, tensor.shape[1], centred)
+        steps = starts[:, None] + np.arange(window)[None, :]
+        inputs = tensor[series[:, None], steps].copy()
+        position = month - starts
+        rows = np.arange(len(series))
+        if masked:
+            inputs[rows, position, :PRESENT] = 0.0
+            inputs[rows, position, PRESENT] = 0.0
+            inputs[rows, position, TARGET] = 1.0
+        return inputs, steps, position
+
+    # model -------------------------------------------------------------------------------
+    def _build(self, n_channels: int):
+        keras, _ = _keras()
+        layers, window, units = keras.layers, self.params["window"], self.params["units"]
+        inputs = keras.Input((window, n_channels))
+        code = layers.Bidirectional(layers.LSTM(units))(inputs)
+        code = layers.Dense(units, activation="tanh")(code)
+        x = layers.RepeatVector(window)(code)
+        x = layers.Concatenate()([x, inputs])  # the decoder knows which steps were seen
+        x = layers.LSTM(units, return_sequences=True)(x)
+        outputs = layers.TimeDistributed(layers.Dense(2))(x)
+        model = keras.Model(inputs, outputs)
+        model.compile(optimizer=keras.optimizers.Adam(2e-3), loss=laplace_nll)
+        return model
+
+    def _targets(self, tensor: np.ndarray, steps: np.ndarray, series: np.ndarray, position: np.ndarray) -> np.ndarray:
+        values = tensor[series[:, None], steps, PRICE]
+        weights = tensor[series[:, None], steps, PRESENT] * self.params["context_weight"]
+        weights[np.arange(len(series)), position] = 1.0
+        return np.stack([values, weights], axis=-1)
+
+    # fitting -----------------------------------------------------------------------------
+    def _fit(self, train: pd.DataFrame) -> None:
+        keras, tf = _keras()
+        keras.utils.set_random_seed(self.params["seed"])
+        tf.config.experimental.enable_op_determinism()
+        grid, continuous, _ = self._cells(train)
+        present = np.isfinite(continuous[..., 0])
+        scaler_class = RobustScaler if self.params["scaling"] == "robust" else MinMaxScaler
+        self.scaler_ = scaler_class().fit(np.nan_to_num(continuous[present]))
+        self.macro_scaler_ = scaler_class().fit(macro_changes(train, grid.months)) if self.params["macro"] else None
+        tensor = self._tensor(continuous, train, grid.months)
+        series, month = np.nonzero(present)
+        if len(series) == 0:
+            raise ValueError("no month with imports in the training months")
+        inputs, steps, position = self._windows(tensor, series, month, masked=True, centred=True)
+        targets = self._targets(tensor, steps, series, position)
+        self.model_ = self._build(tensor.shape[-1])
+        history = self.model_.fit(inputs, targets, epochs=self.params["epochs"], batch_size=self.params["batch_size"],
+                                  shuffle=True, verbose=self.params["verbose"])
+        self.loss_history_ = [float(v) for v in history.history["loss"]]
+        self.train_samples_ = int(len(series))
+        z = self._price_z(tensor, series, month)[0]
+        self.series_scale_ = self._series_scales(grid, series, z)
+        price_score = self._with_statistical(train, grid, np.abs(z) / self._norm(grid, series), series, month)
+        train_scores = self._combine(train, grid, price_score, series, month)[0]
+        self.threshold_ = float(np.nanquantile(train_scores, 1.0 - self.params["budget_share"]))
+
+    def _price_z(self, tensor: np.ndarray, series: np.ndarray, month: np.ndarray):
+        """Signed error of each target month in units of the model's own uncertainty, and the
+        expected value (scaled units)."""
+        per_month = self.params["error_mapping"] == "per-month"
+        inputs, steps, position = self._windows(tensor, series, month, masked=per_month, centred=per_month)
+        predicted = self.model_.predict(inputs, batch_size=2048, verbose=0)
+        mu, log_b = predicted[..., 0], np.clip(predicted[..., 1], -6.0, 4.0)
+        actual = tensor[series[:, None], steps, PRICE]
+        rows = np.arange(len(series))
+        if per_month:
+            z = (actual[rows, position] - mu[rows, position]) / np.exp(log_b[rows, position])
+            return z, mu[rows, position]
+        seen = tensor[series[:, None], steps, PRESENT] > 0
+        window_error = np.where(seen, np.abs(actual - mu) / np.exp(log_b), 0.0).sum(axis=1) / np.maximum(seen.sum(axis=1), 1)
+        return window_error, mu[rows, position]
+
+    def _series_scales(self, grid: SeriesGrid, series: np.ndarray, z: np.ndarray) -> dict:
+        """Per series: median |z| on the training months over ln 2 (1 when the model's uncertainty
+        is calibrated), bounded to [0.5, 3] so that one odd series cannot silence or flood itself."""
+        frame = pd.DataFrame({"series": series, "abs_z": np.abs(z)})
+        typical = frame.groupby("series")["abs_z"].median() / LN2
+        keys = grid.keys.iloc[typical.index]
+        return {tuple(key): float(np.clip(value, 0.5, 3.0)) for key, value in zip(keys.itertuples(index=False), typical)}
+
+    def _norm(self, grid: SeriesGrid, series: np.ndarray) -> np.ndarray:
+        if not self.params["series_norm"]:
+            return np.ones(len(series))
+        keys = grid.keys.iloc[series]
+        return np.array([self.series_scale_.get(tuple(key), 1.0) for key in keys.itertuples(index=False)])
+
+    # scoring -----------------------------------------------------------------------------
+    def statistical_z(self, panel: pd.DataFrame, grid: SeriesGrid, series: np.ndarray, month: np.ndarray) -> np.ndarray:
+        """The statistical companion per cell: the neighbour-month price deviation in units of the
+        series' typical deviation, widened for light months."""
+        z_rows = neighbour_price_z(panel, self.params["k"], floor=0.02, weight_aware=True)[1]
+        return grid.to_grid(z_rows)[series, month]
+
+    def _with_statistical(self, panel, grid, lstm_score: np.ndarray, series, month) -> np.ndarray:
+        """Geometric mean of the LSTM and the statistical score (either alone where the other is
+        missing), or the LSTM score alone when `statistical` is 'none'."""
+        if self.params["statistical"] == "none":
+            return lstm_score
+        statistical = self.statistical_z(panel, grid, series, month)
+        both = np.sqrt(lstm_score * statistical)
+        return np.where(np.isfinite(both), both, np.fmax(lstm_score, statistical))
+
+    def _combine(self, panel: pd.DataFrame, grid: SeriesGrid, price_score: np.ndarray, series, month):
+        """Per panel row: max(price score, freight score), and which one it was."""
+        price_grid = np.full(grid.shape, np.nan)
+        price_grid[series, month] = price_score
+        price_rows = grid.to_rows(price_grid)
+        freight_rows = np.abs(freight_log_ratio(panel).to_numpy()) / self.params["freight_tolerance"]
+        score = np.fmax(price_rows, freight_rows)
+        return score, price_rows, freight_rows
+
+    def _score(self, panel: pd.DataFrame) -> pd.DataFrame:
+        grid, continuous, log_price = self._cells(panel)
+        tensor = self._tensor(continuous, panel, grid.months)
+        series, month = np.nonzero(np.isfinite(continuous[..., 0]))
+        z, expected_scaled = self._price_z(tensor, series, month)
+        lstm_score = np.abs(z) / self._norm(grid, series)
+        price_score = self._with_statistical(panel, grid, lstm_score, series, month)
+        score, price_rows, freight_rows = self._combine(panel, grid, price_score, series, month)
+        parts = np.full((2,) + grid.shape, np.nan)
+        parts[0][series, month] = lstm_score
+        parts[1][series, month] = self.statistical_z(panel, grid, series, month)
+        expected_grid = np.full(grid.shape, np.nan)
+        expected_grid[series, month] = self._unscale_price(expected_scaled)
+        own = grid.to_rows(continuous[..., PRICE])
+        price_ratio = np.exp(own - grid.to_rows(expected_grid))
+        peer_ratio = np.exp(grid.to_rows(log_price) - peer_median_log_price(panel).to_numpy())
+        freight_ratio = np.exp(freight_log_ratio(panel).to_numpy())
+        flag = np.nan_to_num(score, nan=-np.inf) > self.threshold_
+        is_freight = np.nan_to_num(freight_rows) >= np.nan_to_num(price_rows)
+        reasons = [
+            (freight_reason(fr) if freight else price_reason(pr, "모형이 예상한 단가", _price_detail(ps, peer)))
+            if f else ""
+            for f, freight, fr, pr, ps, peer in zip(flag, is_freight, freight_ratio, price_ratio, price_rows, peer_ratio)
+        ]
+        expected_price = np.exp(grid.to_rows(log_price) - np.log(price_ratio))
+        return pd.DataFrame({
+            "score": score, "flag": flag, "reason": reasons,
+            "reason_group": np.where(flag, np.where(is_freight, "운임", "단가"), ""),
+            "price_score": price_rows, "freight_score": freight_rows,
+            "lstm_price_score": grid.to_rows(parts[0]), "statistical_price_score": grid.to_rows(parts[1]),
+            "expected_unit_price_usd_per_kg": expected_price, "peer_price_ratio": peer_ratio,
+        })
+
+    def _unscale_price(self, scaled_price: np.ndarray) -> np.ndarray:
+        """Scaled PRICE channel values back to log price against the series level."""
+        matrix = np.zeros((len(scaled_price), len(CONTINUOUS)))
+        matrix[:, PRICE] = scaled_price
+        return self.scaler_.inverse_transform(matrix)[:, PRICE]
+
+    # persistence -------------------------------------------------------------------------
+    def _save_state(self, model_dir: Path) -> None:
+        import joblib
+
+        self.model_.save(model_dir / "model.keras")
+        joblib.dump({key: getattr(self, key) for key in self._STATE}, model_dir / "state.joblib")
+
+    def _load_state(self, model_dir: Path) -> None:
+        import joblib
+
+        keras, _ = _keras()
+        self.model_ = keras.models.load_model(model_dir / "model.keras", custom_objects={"laplace_nll": laplace_nll})
+        for key, value in joblib.load(model_dir / "state.joblib").items():
+            setattr(self, key, value)
+
+    _STATE = ("scaler_", "macro_scaler_", "series_scale_", "threshold_", "train_until_", "loss_history_",
+              "train_samples_")
+
+
+def _price_detail(score: float, peer_ratio: float) -> str:
+    detail = f"예상 변동폭의 {score:.1f}배"
+    if np.isfinite(peer_ratio):
+        detail += f"; 같은 달 다른 국가 중앙값의 {peer_ratio:.2f}배"
+    return detail

@@ -1,0 +1,156 @@
+"""The practitioners' baselines and the improved detector on a hand-made panel where the right
+answer is known: one month of one series declared at a quarter of its price, one row of another
+series with four times its region's freight. Also the evaluation helpers of the improved
+detector's chapter."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from customs_anomaly import config
+from customs_anomaly.detectors import DEFAULT_DETECTOR, make_detector
+from customs_anomaly.detectors.baselines import band_distance, weighted_median
+from customs_anomaly.detectors.series import neighbour_median, peer_median_log_price
+from customs_anomaly.experiments import alert_volume, reason_agreement, targets_table, wins_at_every_factor
+from customs_anomaly.merge import derive_columns
+
+PRICES = {"0303550000": 2.0, "0303540000": 1.5, "0307229000": 6.0, "0304941000": 3.0, "0306171090": 9.0,
+          "0302130000": 12.0}
+PRICE_ROW = ("0307229000", pd.Timestamp("2024-09-01"))  # declared at 0.25 x
+FREIGHT_ROW = ("0306171090", pd.Timestamp("2025-01-01"))  # freight 4 x the region's level
+
+
+def known_panel(seed: int = 3) -> pd.DataFrame:
+    """Six Chinese series (one freight region), 60 months, steady weights, 8% price noise."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for code, price in PRICES.items():
+        for month in config.month_range():
+            weight = float(round(rng.lognormal(10, 0.2)))
+            unit = price * float(np.exp(rng.normal(0, 0.08)))
+            if (code, month) == PRICE_ROW:
+                unit *= 0.25
+            rows.append({"month": month, "hsk_code": code, "item_name": f"품목{code[-4:]}", "country_code": "CN",
+                         "country_name": "중국", "region": "중국", "weight_kg": weight,
+                         "value_usd": float(round(weight * unit)), "freight_kkrw_per_2teu": 800.0 + month.month,
+                         "usd_krw": 1300.0 + month.month, "dubai_usd": 80.0, "cpi": 110.0, "ppi": 115.0})
+    panel = pd.DataFrame(rows)
+    panel["month"] = panel["month"].astype("datetime64[ns]")
+    keys = [panel["hsk_code"], panel["country_code"], panel["month"].dt.year]
+    panel["ytd_weight_kg"] = panel.groupby(keys)["weight_kg"].cumsum()
+    panel["ytd_value_usd"] = panel.groupby(keys)["value_usd"].cumsum()
+    panel = derive_columns(panel)
+    freight = (panel["hsk_code"] == FREIGHT_ROW[0]) & (panel["month"] == FREIGHT_ROW[1])
+    panel.loc[freight, "freight_krw_per_kg"] *= 4.0
+    panel.loc[freight, "total_freight_krw"] *= 4.0
+    return panel[list(config.PANEL_COLUMNS)].sort_values(list(config.PANEL_KEY), ignore_index=True)
+
+
+def _row(panel: pd.DataFrame, key) -> int:
+    return int(np.flatnonzero((panel["hsk_code"] == key[0]) & (panel["month"] == key[1]))[0])
+
+
+def _ratio(reason: str) -> float:
+    return float(re.search(r"의 ([0-9.]+)배", reason).group(1))
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return known_panel()
+
+
+@pytest.fixture(scope="module")
+def plus(panel):
+    return make_detector("lstm-plus", epochs=4, verbose=0).fit(panel)
+
+
+@pytest.mark.parametrize("name", ["robust", "fair-price", "price-band"])
+def test_price_baselines_flag_the_quarter_price_with_a_price_reason(name, panel):
+    scores = make_detector(name).fit(panel).score(panel)
+    row = _row(panel, PRICE_ROW)
+    test = panel["month"] >= config.TEST_START
+    assert scores.loc[test, "score"].idxmax() == row
+    assert scores.at[row, "flag"] and scores.at[row, "reason_group"] == "단가"
+    assert 0.15 < _ratio(scores.at[row, "reason"]) < 0.4
+    assert not scores.loc[_row(panel, FREIGHT_ROW), "flag"] or name == "price-band"  # freight is invisible to them
+
+
+def test_the_improved_detector_ranks_both_planted_rows_first_with_the_right_reasons(panel, plus):
+    scores = plus.score(panel)
+    price_row, freight_row = _row(panel, PRICE_ROW), _row(panel, FREIGHT_ROW)
+    top_two = set(scores["score"].nlargest(2).index)
+    assert top_two == {price_row, freight_row}
+    assert scores.at[price_row, "flag"] and scores.at[freight_row, "flag"]
+    assert scores.at[price_row, "reason_group"] == "단가"
+    assert scores.at[price_row, "reason"].startswith("단가가 모형이 예상한 단가의")
+    assert 0.15 < _ratio(scores.at[price_row, "reason"]) < 0.4
+    assert scores.at[freight_row, "reason_group"] == "운임"
+    assert scores.at[freight_row, "reason"] == "kg당 운임이 같은 지역·월 수준의 4.00배"
+    assert scores.loc[scores["flag"], "reason"].str.len().gt(0).all()
+
+
+def test_the_budget_threshold_flags_about_the_budget_on_training_months(panel, plus):
+    scores = plus.score(panel)
+    train = (panel["month"] <= config.TRAIN_UNTIL).to_numpy()
+    assert scores.loc[train, "flag"].mean() <= plus.params["budget_share"] + 2 / train.sum()
+    assert scores.loc[train, "flag"].sum() >= 1
+
+
+def test_the_improved_detector_is_the_default_and_checks_its_switches():
+    assert DEFAULT_DETECTOR == "lstm-plus"
+    with pytest.raises(ValueError, match="scaling must be one of robust, minmax"):
+        make_detector("lstm-plus", scaling="zscore")
+    with pytest.raises(ValueError, match="error_mapping must be one of"):
+        make_detector("lstm-plus", error_mapping="window-last")
+    with pytest.raises(ValueError, match="window must be 3 to 24"):
+        make_detector("lstm-plus", window=1)
+    with pytest.raises(ValueError, match=r"budget_share must be in \(0, 1\)"):
+        make_detector("lstm-plus", budget_share=0)
+
+
+def test_ablation_switches_run(panel):
+    for change in ({"macro": True}, {"window": 6, "scaling": "minmax"}, {"error_mapping": "window"}, {"series_norm": True}):
+        scores = make_detector("lstm-plus", epochs=1, verbose=0, **change).fit(panel).score(panel)
+        assert np.isfinite(scores.loc[panel["weight_kg"] > 0, "score"]).all()
+
+
+def test_neighbour_median_excludes_the_cell_and_skips_gaps():
+    grid = np.array([[1.0, 2.0, 100.0, 4.0, np.nan, 6.0]])
+    assert neighbour_median(grid, 1)[0].tolist()[1:4] == [50.5, 3.0, 100.0]  # the gap just drops out
+    assert neighbour_median(grid, 2)[0, 2] == 2.0  # median of 1, 2, 4
+
+
+def test_peer_median_leaves_the_row_out():
+    frame = pd.DataFrame({"hsk_code": ["A"] * 3 + ["B"], "month": pd.to_datetime(["2024-01-01"] * 4),
+                          "weight_kg": [1.0, 1.0, 1.0, 1.0], "unit_price_usd_per_kg": [1.0, np.e, np.e ** 3, 5.0]})
+    peer = peer_median_log_price(frame)
+    assert np.allclose(peer[:3], [2.0, 1.5, 0.5]) and np.isnan(peer[3])
+
+
+def test_band_distance_and_weighted_median():
+    assert band_distance(np.array([1.0, 2.5, 7.0]), np.array([2.0] * 3), np.array([4.0] * 3)).tolist() == [0.5, 0.0, 1.5]
+    assert weighted_median(np.array([1.0, 2.0, 10.0]), np.array([1.0, 1.0, 5.0])) == 10.0
+
+
+def test_reason_agreement_and_alert_volume():
+    injected = pd.DataFrame({"is_anomaly": [True, True, True, False], "anomaly_type": ["a", "d", "e", ""]})
+    scores = pd.DataFrame({"month": pd.to_datetime(["2024-05-01", "2024-05-01", "2024-06-01", "2024-06-01"]),
+                           "flag": [True, True, False, True], "reason_group": ["운임", "운임", "", "단가"]})
+    assert reason_agreement(scores, injected) == {"detected": 2, "matching": 1, "share": 0.5}
+    volume = alert_volume(scores)
+    assert volume["flagged"].tolist() == [2, 1] and volume["share"].tolist() == [1.0, 0.5]
+
+
+def test_targets_table_and_wins():
+    summary = pd.DataFrame({"mean": [0.9, 0.7, 0.96, 0.8], "std": [0.01] * 4},
+                           index=pd.MultiIndex.from_product([["x"], ["ap", "p_at_100", "r_at_5pct", "value_capture_1pct"]]))
+    table = targets_table(summary, "x")
+    assert table["달성"].tolist() == [True, False, True, False]
+    curves = pd.DataFrame({"detector": ["x", "y", "x", "y"], "group": "단가", "factor": [0.5, 0.5, 2.0, 2.0],
+                           "seed": 0, "ap": [0.6, 0.5, 0.4, 0.45]})
+    wins = wins_at_every_factor(curves, "x", ["y"], factors=(0.5, 2.0))
+    assert wins["wins"].tolist() == [True, False]
