@@ -103,3 +103,21 @@ def test_fit_score_and_demo_through_the_cli(tmp_path: Path, capsys):
     assert main(["score", "--panel", str(injected), "--model-dir", str(tmp_path / "none"), "--out",
                  str(tmp_path / "x.csv")]) == 2
     assert "detector.json" in capsys.readouterr().err and not (tmp_path / "x.csv").exists()
+
+
+def test_fit_without_a_detector_trains_the_improved_one_and_score_gives_reasons(tmp_path: Path):
+    raw, panel_path, injected = tmp_path / "raw", tmp_path / "panel.parquet", tmp_path / "injected.parquet"
+    assert main(["synth", "--seed", "1", "--out", str(raw)]) == 0
+    assert main(["merge", "--raw", str(raw), "--out", str(panel_path)]) == 0
+    assert main(["inject", "--panel", str(panel_path), "--seed", "1", "--out", str(injected)]) == 0
+    assert main(["fit", "--panel", str(injected), "--out", str(tmp_path / "m"), "--epochs", "2"]) == 0
+    assert '"name": "lstm-plus"' in (tmp_path / "m" / "detector.json").read_text(encoding="utf-8")
+    scores_path = tmp_path / "scores.parquet"
+    assert main(["score", "--panel", str(injected), "--model-dir", str(tmp_path / "m"), "--out", str(scores_path)]) == 0
+    scores = pd.read_parquet(scores_path)
+    flagged = scores[scores["flag"]]
+    assert len(flagged) > 0 and flagged["reason"].str.len().gt(0).all()
+    assert set(flagged["reason_group"]) == {"운임", "단가"}
+    labels = pd.read_parquet(injected)
+    freight_anomalies = labels["anomaly_type"].isin(["a", "b", "c"]).to_numpy()
+    assert (scores.loc[freight_anomalies & scores["flag"].to_numpy(), "reason_group"] == "운임").all()
