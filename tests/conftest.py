@@ -13,6 +13,9 @@ import pytest
 from customs_anomaly import config
 
 REFERENCE_DIR = config.PROJECT_ROOT.parent / "shared" / "reference"
+# Fake API keys set while the quick book builds; test_download checks that no produced file holds them.
+FAKE_DATA_GO_KR_KEY = "FAKEKEY-datagokr-7c1e9"
+FAKE_ECOS_KEY = "FAKEKEY-ecos-52ab0"
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +29,12 @@ def reference_dir() -> Path:
 def quick_book(tmp_path_factory) -> Path:
     """Root of a quick build of the whole book (small parameters), in a temporary directory."""
     root = tmp_path_factory.mktemp("quick_book")
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env = {
+        **os.environ,
+        "PYTHONHASHSEED": "0",
+        "DATA_GO_KR_SERVICE_KEY": FAKE_DATA_GO_KR_KEY,
+        "ECOS_API_KEY": FAKE_ECOS_KEY,
+    }
     command = [sys.executable, "-m", "customs_anomaly.cli", "book", "--quick", "--root", str(root)]
     completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
     log = root / "build.log"

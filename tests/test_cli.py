@@ -11,7 +11,7 @@ import pytest
 from customs_anomaly import config
 from customs_anomaly.cli import build_parser, main
 
-SUBCOMMANDS = ["synth", "merge", "inject", "fit", "score", "demo", "book"]
+SUBCOMMANDS = ["synth", "merge", "inject", "fit", "score", "demo", "book", "download"]
 
 
 @pytest.mark.parametrize("name", SUBCOMMANDS)

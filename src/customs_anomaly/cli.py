@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from customs_anomaly import config
-from customs_anomaly.errors import InputError
+from customs_anomaly.errors import DownloadError, InputError
 
 EXIT_BAD_INPUT = 2
 
@@ -111,6 +111,16 @@ def cmd_book(args: argparse.Namespace) -> None:
     print(f"built {index}")
 
 
+def cmd_download(args: argparse.Namespace) -> None:
+    from customs_anomaly.download import download_all
+
+    datasets = {name: value for name, value in (("trade", args.trade_dataset), ("freight", args.freight_dataset)) if value}
+    reports = download_all(Path(args.out), args.start, args.end, args.sources, datasets=datasets)
+    for report in reports.values():
+        print(report.summary())
+    print(f"raw files and manifest.json are in {args.out}; build the book with `make book DATA=real`")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="customs-anomaly",
@@ -156,6 +166,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="review_queue.html")
     p.set_defaults(func=cmd_demo)
 
+    from customs_anomaly.download import DEFAULT_START, SOURCES
+
+    p = sub.add_parser(
+        "download",
+        help="download the six public sources with your own API keys (env DATA_GO_KR_SERVICE_KEY, ECOS_API_KEY or .env)",
+    )
+    p.add_argument("--out", default=str(config.Paths.from_root().raw / "real"))
+    p.add_argument("--from", dest="start", type=_month, default=DEFAULT_START, help="first month (YYYY-MM)")
+    p.add_argument("--to", dest="end", type=_month, default=config.STUDY_END, help="last month (YYYY-MM)")
+    p.add_argument("--sources", nargs="+", choices=SOURCES, default=list(SOURCES), metavar="SOURCE",
+                   help=f"sources to fetch (default all: {' '.join(SOURCES)})")
+    p.add_argument("--trade-dataset", default=None, help="data.go.kr file-data id of the trade dataset")
+    p.add_argument("--freight-dataset", default=None, help="data.go.kr file-data id of the freight dataset")
+    p.set_defaults(func=cmd_download)
+
     p = sub.add_parser("book", help="execute every chapter and build the HTML book")
     p.add_argument("--quick", action="store_true", help="small parameters (few epochs) for a smoke build")
     p.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
@@ -170,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
-    except InputError as exc:
+    except (InputError, DownloadError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0

@@ -30,3 +30,13 @@ class InputError(ValueError):
         if column is not None:
             where.append(f"column '{column}'")
         super().__init__(f"{', '.join(where)}: {message}".replace("\n", " "))
+
+
+class DownloadError(RuntimeError):
+    """A download that cannot go on (missing key, portal error, unusable response): one line that
+    names the source and never contains a key. The CLI prints it and exits with status 2."""
+
+    def __init__(self, source: str, message: str) -> None:
+        self.source = source
+        self.message = message
+        super().__init__(f"{source}: {message}".replace("\n", " "))

@@ -3,6 +3,7 @@ files; UTF-8, UTF-8 with BOM or cp949) into a typed frame with English column na
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pandas as pd
 
 from customs_anomaly import config
 from customs_anomaly.errors import InputError
+from customs_anomaly.provenance import DOWNLOAD_MANIFEST
 from customs_anomaly.sources.exchange_rate import read_exchange_rate
 from customs_anomaly.sources.freight import read_freight
 from customs_anomaly.sources.oil import read_oil
@@ -17,7 +19,7 @@ from customs_anomaly.sources.price_index import read_cpi, read_ppi
 from customs_anomaly.sources.trade import read_trade
 
 __all__ = [
-    "RawSources", "load_raw", "read_trade", "read_freight", "read_exchange_rate", "read_oil", "read_cpi", "read_ppi",
+    "RawSources", "load_raw", "recorded_oil_first_month", "read_trade", "read_freight", "read_exchange_rate", "read_oil", "read_cpi", "read_ppi",
 ]
 
 
@@ -31,9 +33,30 @@ class RawSources:
     ppi: pd.DataFrame
 
 
-def load_raw(raw_dir: str | Path, oil_first_month: pd.Timestamp = config.STUDY_START) -> RawSources:
-    """Read the six sources from their sub-folders of the raw directory (config.RAW_SOURCE_DIRS)."""
+def recorded_oil_first_month(raw_dir: str | Path) -> pd.Timestamp:
+    """First month of the oil file as `download` recorded it in manifest.json (its month labels
+    carry no year); the study start when there is no such record (replica, hand-placed files)."""
+    manifest = Path(raw_dir) / DOWNLOAD_MANIFEST
+    if manifest.is_file():
+        try:
+            recorded = json.loads(manifest.read_text(encoding="utf-8"))["sources"]["oil"]["first_month"]
+        except (KeyError, TypeError, json.JSONDecodeError):
+            return config.STUDY_START
+        try:
+            return pd.Timestamp(pd.Period(recorded, freq="M").start_time)
+        except (ValueError, TypeError):
+            raise InputError(manifest, f"sources.oil.first_month is not a month (YYYY-MM): {recorded!r}") from None
+    return config.STUDY_START
+
+
+def load_raw(raw_dir: str | Path, oil_first_month: pd.Timestamp | None = None) -> RawSources:
+    """Read the six sources from their sub-folders of the raw directory (config.RAW_SOURCE_DIRS).
+
+    oil_first_month: the month of the oil file's first row; by default the one `download` recorded
+    in manifest.json, else the study start."""
     raw_dir = Path(raw_dir)
+    if oil_first_month is None:
+        oil_first_month = recorded_oil_first_month(raw_dir)
     folders = {}
     for source, name in config.RAW_SOURCE_DIRS.items():
         folder = raw_dir / name

@@ -33,7 +33,8 @@ def _read_file(path: Path, first_month: pd.Timestamp) -> pd.DataFrame:
             )
     out = pd.DataFrame({"month": expected.astype("datetime64[ns]")})
     for korean, english in PRICE_COLUMNS.items():
-        out[english] = parse_numbers(frame, path, korean).to_numpy()
+        # only Dubai feeds the panel; a benchmark the source does not publish (ECOS has no Oman) may be blank
+        out[english] = parse_numbers(frame, path, korean, allow_blank=korean != "Dubai").to_numpy()
     return out
 
 
