@@ -6,6 +6,7 @@ import pytest
 from sklearn.metrics import average_precision_score
 
 from customs_anomaly.evaluate import (
+    rows_for_recall,
     average_precision, evaluate_scores, precision_at_k, recall_at_share, summarise_over_seeds, value_capture,
 )
 
@@ -47,3 +48,12 @@ def test_evaluate_scores_on_a_small_injected_panel():
     assert result["recall_flag_d"] == 1.0 and result["recall_flag_a"] == 0.0
     summary = summarise_over_seeds([{"seed": 0, **result}, {"seed": 1, **result}])
     assert summary.loc["ap", "std"] == 0.0
+
+
+def test_rows_for_recall_counts_the_review_queue_needed():
+    scores = [0.9, 0.8, np.nan, 0.7, 0.1]
+    labels = [True, False, True, False, True]
+    assert rows_for_recall(scores, labels, 1 / 3) == 1
+    assert rows_for_recall(scores, labels, 0.6) == 4  # order 0.9, 0.8, 0.7, 0.1, NaN: the second positive is 4th
+    assert rows_for_recall(scores, labels, 1.0) == 5  # the NaN-scored positive comes last
+    assert np.isnan(rows_for_recall(scores, [False] * 5, 0.75))

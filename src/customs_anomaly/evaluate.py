@@ -40,6 +40,17 @@ def average_precision(scores, labels) -> float:
     return float((hits[ranked] / (np.flatnonzero(ranked) + 1)).mean())
 
 
+def rows_for_recall(scores, labels, recall: float) -> float:
+    """How many top-ranked rows must be reviewed to find `recall` of the positives (NaN scores
+    last); NaN without positives."""
+    labels = np.asarray(labels, dtype=bool)
+    if not labels.any():
+        return float("nan")
+    needed = int(np.ceil(recall * labels.sum()))
+    found = np.cumsum(labels[_order(scores)])
+    return float(np.searchsorted(found, needed) + 1)
+
+
 def value_capture(scores, misdeclared_usd, share: float) -> float:
     """Share of the total misdeclared USD found in the top `share` of rows."""
     values = np.asarray(misdeclared_usd, dtype=float)
@@ -81,6 +92,7 @@ def evaluate_scores(
         "r_at_5pct": recall_at_share(score, labels, 0.05),
         "r_at_1pct": recall_at_share(score, labels, 0.01),
         "ap": average_precision(score, labels),
+        "rows_for_75pct": rows_for_recall(score, labels, 0.75),
         **{f"all_{k}": v for k, v in flag_metrics(flags, labels).items()},
     }
     for group, types in GROUPS.items():

@@ -208,3 +208,28 @@ def component_metrics(run: DetectorRun, injections: dict) -> pd.DataFrame:
             rows.append({"part": label, "seed": seed, **metrics})
     frame = pd.DataFrame(rows)
     return frame.drop(columns="seed").groupby("part", sort=False).mean(numeric_only=True)
+
+
+def recall_by_flow_size(run: DetectorRun, injections: dict, share: float = 0.05, groups: int = 4) -> pd.DataFrame:
+    """Recall of unit-price anomalies within the top `share` of test rows, by the size of the
+    injected row's series (quartiles of the series' median monthly weight over the clean test
+    rows; 1 = smallest flows), mean over seeds; also the count per group."""
+    from customs_anomaly.inject import PRICE_TYPES
+
+    rows = []
+    for seed, result in injections.items():
+        panel = result.panel
+        in_test = panel["month"].between(config.TEST_START, config.STUDY_END).to_numpy()
+        size = panel[in_test & (panel["weight_kg"] > 0).to_numpy()].groupby(KEY[1:])["weight_kg"].median()
+        quartile = pd.qcut(size, groups, labels=False) + 1
+        score = run.scores[seed]["score"].to_numpy(dtype=float)
+        ranked = np.zeros(len(panel), dtype=bool)
+        test_positions = np.flatnonzero(in_test)
+        order = test_positions[np.argsort(-np.nan_to_num(score[in_test], nan=-np.inf), kind="stable")]
+        ranked[order[: int(np.floor(share * in_test.sum()))]] = True
+        price = panel["anomaly_type"].isin(PRICE_TYPES).to_numpy()
+        keys = pd.MultiIndex.from_frame(panel.loc[price, KEY[1:]])
+        rows.append(pd.DataFrame({"group": quartile.reindex(keys).to_numpy(), "found": ranked[price], "seed": seed}))
+    frame = pd.concat(rows)
+    per_seed = frame.groupby(["group", "seed"])["found"].agg(["mean", "size"])
+    return per_seed.groupby(level="group").agg(recall=("mean", "mean"), anomalies=("size", "mean"))

@@ -254,7 +254,7 @@ def metric_bars(summary: pd.DataFrame, metrics: dict[str, str]) -> Figure:
         means = [summary.loc[(d, metric), "mean"] for d in detectors]
         stds = [summary.loc[(d, metric), "std"] for d in detectors]
         ax.bar(x + i * width, means, width, yerr=stds, capsize=3, label=label)
-    ax.set_xticks(x + width * (len(metrics) - 1) / 2, detectors)
+    ax.set_xticks(x + width * (len(metrics) - 1) / 2, detectors, rotation=30, ha="right")
     ax.set_ylim(0, 1.05)
     ax.set_title("탐지기별 심사 예산 지표 (시드 평균 ± 표준편차)")
     ax.set_xlabel("탐지기")
@@ -272,5 +272,83 @@ def type_recall_heatmap(table: pd.DataFrame) -> Figure:
     ax.set_title("유형별 재현율 (상위 5% 심사 예산)")
     ax.set_xlabel("이상치 유형")
     ax.set_ylabel("탐지기")
+    fig.tight_layout()
+    return fig
+
+
+def magnitude_curves(curves: pd.DataFrame, highlight: str) -> Figure:
+    """AP against the injected factor, one line per detector, unit-price and freight panels.
+    `curves` has columns detector, group, factor, seed, ap (averaged over seeds here)."""
+    mean = curves.groupby(["group", "detector", "factor"])["ap"].mean()
+    fig, axes = plt.subplots(1, 2, figsize=(11.0, 4.8), gridspec_kw={"width_ratios": [2, 1]})
+    for ax, group in zip(axes, ("단가", "운임")):
+        if group not in mean.index.get_level_values(0):
+            ax.set_visible(False)
+            continue
+        for detector, line in mean.loc[group].groupby(level=0):
+            factors = line.index.get_level_values(1)
+            bold = detector == highlight
+            ax.plot(factors, line.to_numpy(), marker="o", linewidth=2.6 if bold else 1.2,
+                    color="black" if bold else None, label=detector, zorder=3 if bold else 2)
+        ax.set_xscale("log")
+        factors = sorted(set(mean.loc[group].index.get_level_values(1)))
+        ax.set_xticks(factors, [f"×{f:g}" for f in factors])
+        ax.minorticks_off()
+        ax.axvline(1.0, color="grey", linewidth=0.8, linestyle=":")
+        ax.set_ylim(0, 1.02)
+        ax.set_title(f"{group} 이상치: 주입 배율별 AP")
+        ax.set_xlabel("주입 배율 (로그 척도, 1 = 변화 없음)")
+        ax.set_ylabel("AP (시드 평균)")
+    axes[0].legend(fontsize="x-small", ncols=2)
+    fig.tight_layout()
+    return fig
+
+
+def alert_volume_bars(volume: pd.DataFrame, budget_share: float) -> Figure:
+    """Flagged share of each test month on the clean panel, against the review budget."""
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    labels = [f"{m:%Y-%m}" for m in volume.index]
+    ax.bar(labels, volume["share"] * 100, color="#4C72B0")
+    for i, count in enumerate(volume["flagged"]):
+        ax.text(i, volume["share"].iloc[i] * 100, f"{count}", ha="center", va="bottom", fontsize="small")
+    ax.axhline(budget_share * 100, color="#C44E52", linestyle="--", label=f"심사 예산 {budget_share:.0%}")
+    ax.set_title("주입 없는 시험 연도의 월별 경보 비율 (막대 위 숫자는 경보 행 수)")
+    ax.set_xlabel("기준년월")
+    ax.set_ylabel("경보 비율 (%, 그 달 패널 행 대비)")
+    ax.tick_params(axis="x", rotation=45)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def ablation_bars(table: pd.DataFrame, metrics: dict[str, str]) -> Figure:
+    """One group of bars per ablation (rows of `table`), one bar per metric (mean over seeds)."""
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    width = 0.8 / len(metrics)
+    x = np.arange(len(table))
+    for i, (metric, label) in enumerate(metrics.items()):
+        ax.bar(x + i * width, table[metric].to_numpy(), width, label=label)
+    ax.set_xticks(x + width * (len(metrics) - 1) / 2, list(table.index), rotation=20, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("개선 탐지기의 절제 실험 (한 가지씩 바꾼 변형, 시드 평균)")
+    ax.set_xlabel("변형")
+    ax.set_ylabel("지표 값 (0~1)")
+    ax.legend(ncols=len(metrics), fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def review_effort_bars(rows_needed: pd.Series, total_rows: int) -> Figure:
+    """Rows to review, in score order, to find 75% of the planted anomalies, per detector."""
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    colours = ["black" if name == "lstm-plus" else "#4C72B0" for name in rows_needed.index]
+    ax.barh(list(rows_needed.index), rows_needed.to_numpy(), color=colours)
+    ax.axvline(total_rows, color="grey", linestyle=":", label=f"시험 연도 전체 {total_rows:,}행")
+    ax.set_xscale("log")
+    ax.invert_yaxis()
+    ax.set_title("이상치의 75%를 찾는 데 필요한 심사 행 수 (시드 평균)")
+    ax.set_xlabel("심사 행 수 (점수 상위부터, 로그 척도)")
+    ax.set_ylabel("탐지기")
+    ax.legend(fontsize="small")
     fig.tight_layout()
     return fig
