@@ -154,3 +154,16 @@ def test_targets_table_and_wins():
                            "seed": 0, "ap": [0.6, 0.5, 0.4, 0.45]})
     wins = wins_at_every_factor(curves, "x", ["y"], factors=(0.5, 2.0))
     assert wins["wins"].tolist() == [True, False]
+
+
+def test_magnitude_injections_apply_one_factor_per_group():
+    from customs_anomaly.experiments import magnitude_injections
+
+    panel = known_panel(seed=4)
+    injections = magnitude_injections(panel, seeds=[0], value_factors=(0.5, 2.0), freight_factors=(3.0,), n=10)
+    assert set(injections) == {("단가", 0.5, 0), ("단가", 2.0, 0), ("운임", 3.0, 0)}
+    for (group, factor, _), result in injections.items():
+        rows = result.panel["is_anomaly"].to_numpy()
+        assert rows.sum() == 10
+        column = "value_usd" if group == "단가" else "freight_krw_per_kg"
+        assert np.allclose(result.panel.loc[rows, column].to_numpy() / panel.loc[rows, column].to_numpy(), factor)
