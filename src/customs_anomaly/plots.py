@@ -247,19 +247,25 @@ def metric_bars(summary: pd.DataFrame, metrics: dict[str, str]) -> Figure:
     """Mean (bar) and standard deviation (error bar) over injection seeds, per detector and metric.
     `summary` has a MultiIndex (detector, metric) and columns mean, std."""
     detectors = list(dict.fromkeys(summary.index.get_level_values(0)))
+    bars = {label: ([summary.loc[(d, metric), "mean"] for d in detectors], [summary.loc[(d, metric), "std"] for d in detectors])
+            for metric, label in metrics.items()}
+    return _grouped_bars(detectors, bars, "탐지기별 심사 예산 지표 (시드 평균 ± 표준편차)", "탐지기", rotation=30)
+
+
+def _grouped_bars(groups: list[str], bars: dict[str, tuple], title: str, xlabel: str, rotation: int) -> Figure:
+    """One group of bars per entry of `groups`; `bars` maps a legend label to (values, error bars
+    or None), values in 0..1."""
     fig, ax = plt.subplots(figsize=FIGSIZE)
-    width = 0.8 / len(metrics)
-    x = np.arange(len(detectors))
-    for i, (metric, label) in enumerate(metrics.items()):
-        means = [summary.loc[(d, metric), "mean"] for d in detectors]
-        stds = [summary.loc[(d, metric), "std"] for d in detectors]
-        ax.bar(x + i * width, means, width, yerr=stds, capsize=3, label=label)
-    ax.set_xticks(x + width * (len(metrics) - 1) / 2, detectors, rotation=30, ha="right")
+    width = 0.8 / len(bars)
+    x = np.arange(len(groups))
+    for i, (label, (values, errors)) in enumerate(bars.items()):
+        ax.bar(x + i * width, values, width, yerr=errors, capsize=3 if errors is not None else 0, label=label)
+    ax.set_xticks(x + width * (len(bars) - 1) / 2, groups, rotation=rotation, ha="right")
     ax.set_ylim(0, 1.05)
-    ax.set_title("탐지기별 심사 예산 지표 (시드 평균 ± 표준편차)")
-    ax.set_xlabel("탐지기")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("지표 값 (0~1)")
-    ax.legend(ncols=len(metrics), fontsize="small")
+    ax.legend(ncols=len(bars), fontsize="small")
     fig.tight_layout()
     return fig
 
@@ -323,19 +329,8 @@ def alert_volume_bars(volume: pd.DataFrame, budget_share: float) -> Figure:
 
 def ablation_bars(table: pd.DataFrame, metrics: dict[str, str]) -> Figure:
     """One group of bars per ablation (rows of `table`), one bar per metric (mean over seeds)."""
-    fig, ax = plt.subplots(figsize=FIGSIZE)
-    width = 0.8 / len(metrics)
-    x = np.arange(len(table))
-    for i, (metric, label) in enumerate(metrics.items()):
-        ax.bar(x + i * width, table[metric].to_numpy(), width, label=label)
-    ax.set_xticks(x + width * (len(metrics) - 1) / 2, list(table.index), rotation=20, ha="right")
-    ax.set_ylim(0, 1.05)
-    ax.set_title("개선 탐지기의 절제 실험 (한 가지씩 바꾼 변형, 시드 평균)")
-    ax.set_xlabel("변형")
-    ax.set_ylabel("지표 값 (0~1)")
-    ax.legend(ncols=len(metrics), fontsize="small")
-    fig.tight_layout()
-    return fig
+    bars = {label: (table[metric].to_numpy(), None) for metric, label in metrics.items()}
+    return _grouped_bars(list(table.index), bars, "개선 탐지기의 절제 실험 (한 가지씩 바꾼 변형, 시드 평균)", "변형", rotation=20)
 
 
 def review_effort_bars(rows_needed: pd.Series, total_rows: int) -> Figure:

@@ -193,15 +193,22 @@ def _checked_trade_rows(run: _Run, rows: list[dict], month: pd.Timestamp, path: 
     return rows
 
 
+def _kept_report(run: _Run, source: str, parameters: dict) -> SourceReport | None:
+    """The report of a source whose files the manifest already holds intact with these parameters."""
+    entry = run.manifest["sources"].get(source)
+    if not source_is_complete(run.out_dir, entry, parameters):
+        return None
+    return SourceReport(source, kept=[f["name"] for f in entry["files"]])
+
+
 def _download_freight(run: _Run, source: str) -> SourceReport:
     """The latest release of the freight file (it holds every month since 2019-01)."""
     namespace = run.namespace(source)
     parameters = {"dataset": namespace}
+    kept = _kept_report(run, source, parameters)
+    if kept is not None:
+        return kept
     report = SourceReport(source)
-    entry = run.manifest["sources"].get(source)
-    if source_is_complete(run.out_dir, entry, parameters):
-        report.kept = [f["name"] for f in entry["files"]]
-        return report
     key = run.key(source)
     with run.bar(source, 1, "release") as bar:
         path = odcloud.latest_release(odcloud.list_releases(run.client, run.endpoints.odcloud_docs, namespace, source))
@@ -227,11 +234,10 @@ def _download_ecos(run: _Run, source: str) -> SourceReport:
         "to": f"{run.end:%Y-%m}",
         "series": [{"name": s.name, "table": s.table, "cycle": s.cycle, "items": list(s.items)} for s in specs],
     }
+    kept = _kept_report(run, source, parameters)
+    if kept is not None:
+        return kept
     report = SourceReport(source)
-    entry = run.manifest["sources"].get(source)
-    if source_is_complete(run.out_dir, entry, parameters):
-        report.kept = [f["name"] for f in entry["files"]]
-        return report
     key = run.key(source)
     fetched = {}
     with run.bar(source, len(specs), "series") as bar:
