@@ -258,6 +258,7 @@ _EU_PRICE_FACTOR = 1.15
 _IMPORT_SCALE = 1.3
 _MINOR_MAX_MUSD = 0.6  # an occasional partner ships at most this much a year
 _SMALL_FLOW_USD = 3e6  # below this a series may start late, stop early or pause
+ODD_PRICE_SHIFT = (0.4, 0.8)  # mean and sd of the log price shift of a tiny odd shipment
 _PERSISTENCE = 0.2  # how much a month with (or without) trade predicts the next
 
 
@@ -418,7 +419,15 @@ _PRICE_LEVEL = {"2020-01": -0.10, "2021-01": -0.09, "2022-09": 0.06, "2024-01": 
 
 
 def simulate_trade(series: pd.DataFrame, months: pd.DatetimeIndex, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Monthly weight (kg, int) and value (USD, int) of every series: arrays of shape (series, months).
+    """Monthly weight (kg, int) and value (USD, int) of every series: arrays of shape (series, months)."""
+    flows = simulate_trade_latent(series, months, rng)
+    return {"weight_kg": flows["weight_kg"], "value_usd": flows["value_usd"]}
+
+
+def simulate_trade_latent(series: pd.DataFrame, months: pd.DatetimeIndex, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """``simulate_trade``'s arrays plus the generator's hidden price model, from the same draws:
+    ``expected_log_price`` (every persistent component: level, trends, seasons, shifts, drift),
+    ``price_noise_sd`` (the month's own noise) and ``odd_shipment`` (a tiny odd shipment month).
 
     Activity is a persistent on/off chain whose on-probability follows the flow size, with
     starts, stops and pauses; quantities follow a common early-year high, item seasons and a
@@ -476,25 +485,26 @@ def simulate_trade(series: pd.DataFrame, months: pd.DatetimeIndex, rng: np.rando
     shifts = _level_shifts(rng, n_series, n_months, rate=np.where(minor, 0.8, 0.5), sd=0.22)
     persistent = _ar1(rng, n_series, n_months, phi=0.8, sd=0.045)
     noise_sd = 0.04 + 0.30 / np.sqrt(n_ship)  # product mix averages out over many shipments
-    log_price = (
+    expected_log_price = (
         np.log(price_series)[:, None]
         + level[None, :]
         + item_trend[item_index]
         + price_season[item_index]
         + shifts
         + persistent
-        + rng.normal(0.0, 1.0, (n_series, n_months)) * noise_sd
     )
+    log_price = expected_log_price + rng.normal(0.0, 1.0, (n_series, n_months)) * noise_sd
 
     # One-off tiny shipments (samples, air parcels) at odd prices: in a big flow they would vanish
     # in the monthly total, so only small series show them.
     odd = active & small[:, None] & (rng.random((n_series, n_months)) < 0.02)
     weight = np.where(odd, np.exp(rng.normal(np.log(15.0), 1.0, (n_series, n_months))), weight)
-    log_price = log_price + np.where(odd, rng.normal(0.4, 0.8, (n_series, n_months)), 0.0)
+    log_price = log_price + np.where(odd, rng.normal(*ODD_PRICE_SHIFT, (n_series, n_months)), 0.0)
 
     weight_kg = np.where(active, np.maximum(np.rint(weight), 1.0), 0.0).astype(np.int64)
     value_usd = np.where(active, np.maximum(np.rint(weight_kg * np.exp(log_price)), 1.0), 0.0).astype(np.int64)
-    return {"weight_kg": weight_kg, "value_usd": value_usd}
+    return {"weight_kg": weight_kg, "value_usd": value_usd, "expected_log_price": expected_log_price,
+            "price_noise_sd": noise_sd, "odd_shipment": odd & active}
 
 
 def _ar1(rng: np.random.Generator, n: int, t: int, phi: float, sd: float) -> np.ndarray:
@@ -614,6 +624,28 @@ def trade_records(
                "reference_date"]
     order = rows.sort_values(["month", "trade_flow", "hsk_code", "country_name"], kind="stable")
     return order[columns].reset_index(drop=True)
+
+
+def latent_price_model(seed: int) -> pd.DataFrame:
+    """The replica's hidden price model for every traded series-month (weight > 0) of the
+    ``write_replica`` seed: month, hsk_code, trade_flow, country_code, expected_log_price,
+    price_noise_sd, odd_shipment. Only the noise-ceiling analysis reads it; detectors never do."""
+    rng = source_rng(seed, "trade")
+    months = trade_months()
+    series = design_series(rng, item_catalogue())
+    flows = simulate_trade_latent(series, months, rng)
+    s_idx, m_idx = np.nonzero(flows["weight_kg"] > 0)
+    return pd.DataFrame(
+        {
+            "month": months[m_idx],
+            "hsk_code": series["hsk_code"].to_numpy(str)[s_idx],
+            "trade_flow": series["trade_flow"].to_numpy(str)[s_idx],
+            "country_code": series["country_code"].to_numpy(str)[s_idx],
+            "expected_log_price": flows["expected_log_price"][s_idx, m_idx],
+            "price_noise_sd": flows["price_noise_sd"][s_idx, m_idx],
+            "odd_shipment": flows["odd_shipment"][s_idx, m_idx],
+        }
+    )
 
 
 def noise_figures(records: pd.DataFrame) -> dict[str, float]:

@@ -1,0 +1,177 @@
+"""The noise ceiling: how well could any detector rank the injected anomalies of the replica?
+
+The replica's generator knows, for every traded series-month, the unit price it expected (every
+persistent component: level, trends, seasons, level shifts, drift), the spread of that month's
+own noise (which shrinks with the number of shipments) and whether the month was a tiny odd
+shipment (`synth.latent_price_model`). An oracle that knows all of this and the injection
+protocol's magnitudes, but neither the month's noise draw nor which rows were injected, ranks
+the rows by the likelihood ratio of "misdeclared" against "legitimate". By the Neyman-Pearson
+lemma no ranking built on the same price information does better on average, and a detector
+that sees only the published data must first estimate what the oracle is told. So the oracle's
+metrics bound what the targets can ask for on this replica. Freight anomalies are certain for
+the oracle, as for the detectors that compare a row's freight with its region-month level.
+
+It exists only for the synthetic replica: real data have no generator to ask.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+from scipy.special import logsumexp
+from scipy.stats import norm
+
+from customs_anomaly import config, synth
+from customs_anomaly.detectors.series import freight_log_ratio
+from customs_anomaly.evaluate import evaluate_scores
+from customs_anomaly.experiments import DetectorRun, misdeclared_by_row
+from customs_anomaly.inject import PRICE_TYPES, InjectionSpec, cheap_donor_prices, eligible_rows
+
+KEY = list(config.PANEL_KEY)
+FREIGHT_CERTAIN = 1e6  # added to the score of a row whose freight departs from its region-month level
+
+
+def price_factor_prior(clean_panel: pd.DataFrame, spec: InjectionSpec = InjectionSpec(), points: int = 200) -> pd.DataFrame:
+    """The protocol's unit-price factors as a weighted sample of log factors (weights sum to 1):
+    `points` quantiles of each uniform range (types d, e) and of the substitution factors the
+    clean panel's eligible rows would get (type f), weighted by the types' counts."""
+    quantiles = (np.arange(points) + 0.5) / points
+    parts = []
+    for kind in PRICE_TYPES:
+        count = spec.counts.get(kind, 0)
+        if count == 0:
+            continue
+        if kind == "f":
+            donor = cheap_donor_prices(clean_panel)
+            price = clean_panel["unit_price_usd_per_kg"]
+            eligible = eligible_rows(clean_panel, spec) & (price >= spec.f_min_price_ratio * donor)
+            if not eligible.any():
+                continue
+            factors = np.quantile((donor / price)[eligible].to_numpy(float), quantiles)
+        else:
+            low, high = spec.ranges[kind]
+            factors = low + (high - low) * quantiles
+        parts.append(pd.DataFrame({"log_factor": np.log(factors), "weight": count / points, "type": kind}))
+    if not parts:
+        raise ValueError("the injection spec has no unit-price anomalies to build a prior from")
+    prior = pd.concat(parts, ignore_index=True)
+    prior["weight"] /= prior["weight"].sum()
+    return prior
+
+
+def legitimate_log_density(residual: np.ndarray, noise_sd: np.ndarray, odd: np.ndarray) -> np.ndarray:
+    """log density of a legitimate month's log price minus its expected log price: normal with
+    the month's noise, plus the odd-shipment shift (normal, synth's ODD_PRICE_SHIFT) when odd."""
+    mean = np.where(odd, synth.ODD_PRICE_SHIFT[0], 0.0)
+    sd = np.where(odd, np.sqrt(noise_sd**2 + synth.ODD_PRICE_SHIFT[1] ** 2), noise_sd)
+    return norm.logpdf(residual, mean, sd)
+
+
+def log_likelihood_ratio(residual: np.ndarray, noise_sd: np.ndarray, odd: np.ndarray, prior: pd.DataFrame) -> np.ndarray:
+    """log p(residual | price misdeclared by a factor from `prior`) - log p(residual | legitimate).
+    A deviation that is significant but small for the month's noise (z = 4 at 5% noise) scores
+    below one that is less significant but as large as a misdeclaration (z = 2.6 at 34% noise)."""
+    residual, noise_sd, odd = (np.asarray(a) for a in (residual, noise_sd, odd))
+    legitimate = legitimate_log_density(residual, noise_sd, odd)
+    shifted = residual[..., None] - prior["log_factor"].to_numpy()
+    misdeclared = logsumexp(
+        legitimate_log_density(shifted, noise_sd[..., None], odd[..., None]) + np.log(prior["weight"].to_numpy()),
+        axis=-1,
+    )
+    return misdeclared - legitimate
+
+
+def attach_latent(panel: pd.DataFrame, latent: pd.DataFrame) -> pd.DataFrame:
+    """The panel's key, weight and unit price with the latent price model of its import rows.
+    Raises ValueError naming the first traded row the latent model does not know."""
+    imports = latent[latent["trade_flow"] == "I"].drop(columns="trade_flow")
+    merged = panel[KEY + ["weight_kg", "unit_price_usd_per_kg"]].merge(imports, on=KEY, how="left")
+    unknown = (merged["weight_kg"] > 0) & merged["expected_log_price"].isna()
+    if unknown.any():
+        first = merged.loc[unknown].iloc[0]
+        raise ValueError(
+            f"the latent price model has no entry for {int(unknown.sum())} traded panel rows (first: "
+            f"month {first['month']:%Y-%m}, hsk_code {first['hsk_code']}, country {first['country_code']}): "
+            "is the panel built from the replica of that seed?"
+        )
+    merged.index = panel.index
+    return merged
+
+
+def oracle_scores(panel: pd.DataFrame, latent: pd.DataFrame, prior: pd.DataFrame) -> pd.DataFrame:
+    """Per panel row: `score` = log likelihood ratio of a price misdeclared by a factor from
+    `prior` against a legitimate price (NaN for rows without imports), plus FREIGHT_CERTAIN when
+    the row's freight departs from its region-month level; `flag` = the score is above 0."""
+    rows = attach_latent(panel, latent)
+    traded = rows["weight_kg"] > 0
+    residual = np.log(rows["unit_price_usd_per_kg"].where(traded)).to_numpy() - rows["expected_log_price"].to_numpy()
+    noise_sd = rows["price_noise_sd"].to_numpy(float)
+    odd = rows["odd_shipment"].fillna(False).to_numpy(bool)
+    score = np.where(traded, log_likelihood_ratio(residual, noise_sd, odd, prior), np.nan)
+    freight_departs = np.abs(np.nan_to_num(freight_log_ratio(panel).to_numpy())) > 1e-9
+    score = score + np.where(freight_departs, FREIGHT_CERTAIN, 0.0)
+    return pd.DataFrame({"score": score, "flag": np.nan_to_num(score, nan=-np.inf) > 0.0}, index=panel.index)
+
+
+def noise_ceiling(clean_panel: pd.DataFrame, injections: dict, latent: pd.DataFrame,
+                  spec: InjectionSpec = InjectionSpec()) -> DetectorRun:
+    """The oracle's metrics on every injection seed, as a DetectorRun named 'oracle'."""
+    prior = price_factor_prior(clean_panel, spec)
+    per_seed, scores_by_seed, seconds = [], {}, 0.0
+    for seed, result in injections.items():
+        started = time.perf_counter()
+        scores = oracle_scores(result.panel.drop(columns=list(config.LABEL_COLUMNS)), latent, prior)
+        seconds += time.perf_counter() - started
+        metrics = evaluate_scores(scores, result.panel, misdeclared_usd=misdeclared_by_row(result.panel, result.log))
+        per_seed.append({"seed": seed, **metrics})
+        scores_by_seed[seed] = scores
+    return DetectorRun("oracle", 0.0, seconds / max(len(injections), 1), per_seed, scores_by_seed)
+
+
+def ceiling_table(summary: pd.DataFrame, ceiling: DetectorRun, name: str, targets: dict) -> pd.DataFrame:
+    """Per target metric: the target, the oracle's mean, the detector's mean, the detector's share
+    of the oracle, and whether the target lies above what the oracle reaches."""
+    oracle = ceiling.summary()
+    spread = oracle["std"].fillna(0.0)
+    oracle = oracle["mean"]
+    rows = []
+    for metric, target in targets.items():
+        measured = float(summary.loc[(name, metric), "mean"])
+        rows.append({"metric": metric, "target": target, "oracle": float(oracle[metric]),
+                     "oracle_std": float(spread[metric]), "measured": measured,
+                     "share_of_oracle": measured / float(oracle[metric]) if oracle[metric] > 0 else np.nan,
+                     "above_oracle": target > float(oracle[metric])})
+    return pd.DataFrame(rows)
+
+
+def describe_ceiling(table: pd.DataFrame, name: str, labels: dict) -> str:
+    """A Korean paragraph from `ceiling_table`: what the oracle reaches, which targets lie above
+    it, and how close the detector comes."""
+    reached = ", ".join(f"{labels[m]} {v:.3f}" for m, v in zip(table["metric"], table["oracle"]))
+    shares = ", ".join(f"{labels[m]} {s:.0%}" for m, s in zip(table["metric"], table["share_of_oracle"]))
+    above = table.loc[table["above_oracle"].astype(str) == "True"]
+    if len(above):
+        listed = ", ".join(f"{labels[m]}({t:g})" for m, t in zip(above["metric"], above["target"]))
+        spreads = ", ".join(f"{labels[m]} {o:.3f} ± {sd:.3f}"
+                            for m, o, sd in zip(above["metric"], above["oracle"], above["oracle_std"]))
+        verdict = (f"목표 가운데 {listed}는 오라클의 시드 평균({spreads})보다도 높습니다: 생성기를 아는 순위로도 "
+                   "평균적으로 닿지 못하는 값이라, 이 복제본에서는 어떤 탐지기에도 기대할 수 없습니다")
+    else:
+        verdict = "모든 목표가 오라클의 시드 평균 아래에 있어, 원리상 도달할 수 있는 목표입니다"
+    return (f"오라클은 시드 평균으로 {reached}에 이릅니다. {verdict}. {name}는 오라클 값의 {shares}에 이릅니다. "
+            f"오라클과 {name}의 차이는 탐지기를 더 개선할 여지이고, 목표가 오라클보다 높은 만큼은 어떤 개선으로도 "
+            "메울 수 없습니다.")
+
+
+def ceiling_brief(table: pd.DataFrame | None, labels: dict) -> str:
+    """One Korean sentence for later chapters; `table` is None when no ceiling was computed."""
+    if table is None or table.empty:
+        return "실제 자료로 만든 빌드라 잡음 한계(오라클)는 계산하지 않았습니다."
+    ap = table.set_index("metric").loc["ap"]
+    above = table.loc[table["above_oracle"].astype(str) == "True"]
+    unreachable = "; ".join(f"{labels[m]} 목표 {t:g}는 오라클({o:.3f})도 도달하지 못합니다"
+                            for m, t, o in zip(above["metric"], above["target"], above["oracle"]))
+    return (f"복제본의 답을 아는 오라클의 AP는 {ap['oracle']:.3f}이고 개선 탐지기는 그 {ap['share_of_oracle']:.0%}에 "
+            f"이릅니다{'; ' + unreachable if unreachable else ''}.")
