@@ -85,13 +85,20 @@ def test_a_traded_row_missing_from_the_latent_model_is_named(panel, prior):
         ceiling.oracle_scores(panel, latent.drop(index=missing), prior)
 
 
-def test_ceiling_table_says_which_targets_lie_above_the_oracle():
-    summary = pd.DataFrame({"mean": [0.8, 0.9], "std": [0.0, 0.0]},
-                           index=pd.MultiIndex.from_tuples([("x", "ap"), ("x", "r_at_5pct")], names=["detector", "metric"]))
-    oracle = DetectorRun("oracle", 0.0, 0.0, [{"seed": 0, "ap": 0.9, "r_at_5pct": 0.94}], {})
-    table = ceiling.ceiling_table(summary, oracle, "x", {"ap": 0.85, "r_at_5pct": 0.95})
-    assert table["above_oracle"].tolist() == [False, True]
+def test_ceiling_table_places_each_target_against_the_oracle_with_its_standard_error():
+    summary = pd.DataFrame({"mean": [0.8, 0.9, 0.7], "std": 0.0}, index=pd.MultiIndex.from_tuples(
+        [("x", "ap"), ("x", "r_at_5pct"), ("x", "p_at_100")], names=["detector", "metric"]))
+    paired = DetectorRun("oracle", 0.0, 0.0, [{"seed": 0, "ap": 0.9, "r_at_5pct": 0.94, "p_at_100": 0.8}], {})
+    wide = DetectorRun("oracle", 0.0, 0.0, [{"seed": s, "ap": a, "r_at_5pct": r, "p_at_100": p}
+                                             for s, (a, r, p) in enumerate([(0.88, 0.93, 0.80), (0.92, 0.95, 0.82)])], {})
+    table = ceiling.ceiling_table(summary, paired, "x", {"ap": 0.85, "r_at_5pct": 0.95, "p_at_100": 0.9}, wide=wide)
+    # standard errors: 0.02 for ap, 0.01 for r_at_5pct and p_at_100
+    assert table["target_vs_ceiling"].tolist() == ["below", "at", "above"]
     assert table.loc[0, "share_of_oracle"] == pytest.approx(0.8 / 0.9)
+    assert table.loc[1, "oracle_wide"] == pytest.approx(0.94) and table.loc[1, "oracle_wide_se"] == pytest.approx(0.01)
+    assert (table["wide_seeds"] == 2).all()
+    alone = ceiling.ceiling_table(summary, paired, "x", {"ap": 0.95})
+    assert alone.loc[0, "target_vs_ceiling"] == "above" and alone.loc[0, "oracle_wide_se"] == 0.0
 
 
 def test_latent_model_is_the_one_the_replica_records_were_drawn_from():
@@ -111,15 +118,22 @@ def test_latent_model_is_the_one_the_replica_records_were_drawn_from():
     assert len(odd) > 50 and abs(odd.mean() - synth.ODD_PRICE_SHIFT[0]) < 0.2
 
 
-def test_ceiling_prose_names_the_unreachable_target_and_the_share(tmp_path):
-    table = pd.DataFrame({"metric": ["ap", "r_at_5pct"], "target": [0.85, 0.95], "oracle": [0.9, 0.94],
-                          "oracle_std": [0.02, 0.03], "measured": [0.81, 0.9], "share_of_oracle": [0.9, 0.9 / 0.94],
-                          "above_oracle": [False, True]})
-    labels = {"ap": "AP", "r_at_5pct": "R@5%"}
+def test_ceiling_prose_names_each_target_s_place_and_the_share(tmp_path):
+    table = pd.DataFrame({"metric": ["ap", "r_at_5pct", "p_at_100"], "target": [0.85, 0.95, 0.8],
+                          "measured": [0.81, 0.9, 0.75], "oracle": [0.9, 0.94, 0.83],
+                          "share_of_oracle": [0.9, 0.9 / 0.94, 0.75 / 0.83], "oracle_wide": [0.9, 0.946, 0.84],
+                          "oracle_wide_se": [0.004, 0.005, 0.004], "wide_seeds": 20,
+                          "target_vs_ceiling": ["below", "at", "below"]})
+    labels = {"ap": "AP", "r_at_5pct": "R@5%", "p_at_100": "P@100"}
     text = ceiling.describe_ceiling(table, "lstm-plus", labels)
-    assert "AP 0.900, R@5% 0.940" in text and "R@5%(0.95)는 오라클의 시드 평균(R@5% 0.940 ± 0.030)보다도 높습니다" in text and "AP 90%" in text
+    assert "오라클은 AP 0.900, R@5% 0.940, P@100 0.830에 이르고, lstm-plus는 그 AP 90%" in text
+    assert "주입 시드 20개" in text and "R@5% 목표 0.95(오라클 0.946 ± 0.005)는 오라클의 수준과 통계적으로 구별되지" in text
+    assert "AP 목표 0.85(오라클 0.900 ± 0.004), P@100 목표 0.8(오라클 0.840 ± 0.004)는 오라클보다 낮아" in text
+    assert "오라클보다도 높아" not in text
     table.to_csv(tmp_path / "ceiling.csv", index=False)  # as chapter 08 reads it back
     brief = ceiling.ceiling_brief(pd.read_csv(tmp_path / "ceiling.csv"), labels)
-    assert "AP는 0.900" in brief and "그 90%" in brief and "R@5% 목표 0.95는 오라클(0.940)도 도달하지 못합니다" in brief
-    assert "도달하지 못합니다" not in ceiling.ceiling_brief(table.assign(above_oracle=False), labels)
+    assert brief == ("복제본의 답을 아는 오라클의 AP는 0.900이고 개선 탐지기는 그 90%에 이릅니다; "
+                     "R@5% 목표 0.95는 오라클의 수준입니다(오라클 0.946).")
+    easy = ceiling.ceiling_brief(table.assign(target_vs_ceiling="below"), labels)
+    assert easy == "복제본의 답을 아는 오라클의 AP는 0.900이고 개선 탐지기는 그 90%에 이릅니다."
     assert "계산하지 않았습니다" in ceiling.ceiling_brief(None, labels)

@@ -7,7 +7,9 @@ shipment (`synth.latent_price_model`). An oracle that knows all of this and the 
 protocol's magnitudes, but neither the month's noise draw nor which rows were injected, ranks
 the rows by the likelihood ratio of "misdeclared" against "legitimate". By the Neyman-Pearson
 lemma no ranking built on the same price information does better on average, and a detector
-that sees only the published data must first estimate what the oracle is told. So the oracle's
+that sees only the published data must first estimate what the oracle is told. (The oracle uses
+one distribution of substitution factors, type f, for every row, where the protocol's factor
+depends on the row's own price: strictly, an approximate bound.) So the oracle's
 metrics bound what the targets can ask for on this replica. Freight anomalies are certain for
 the oracle, as for the detectors that compare a row's freight with its region-month level.
 
@@ -130,39 +132,52 @@ def noise_ceiling(clean_panel: pd.DataFrame, injections: dict, latent: pd.DataFr
     return DetectorRun("oracle", 0.0, seconds / max(len(injections), 1), per_seed, scores_by_seed)
 
 
-def ceiling_table(summary: pd.DataFrame, ceiling: DetectorRun, name: str, targets: dict) -> pd.DataFrame:
-    """Per target metric: the target, the oracle's mean, the detector's mean, the detector's share
-    of the oracle, and whether the target lies above what the oracle reaches."""
-    oracle = ceiling.summary()
-    spread = oracle["std"].fillna(0.0)
-    oracle = oracle["mean"]
+def ceiling_table(summary: pd.DataFrame, paired: DetectorRun, name: str, targets: dict,
+                  wide: DetectorRun | None = None) -> pd.DataFrame:
+    """Per target metric: the target, the detector's mean, the oracle's mean on the same seeds
+    (`paired`) and the detector's share of it; the oracle's mean and standard error over `wide`
+    (more seeds; `paired` when None), and where the target lies against that ceiling:
+    'above' (more than 2 standard errors over it), 'at' (within 2) or 'below'."""
+    wide = wide or paired
+    paired_mean = paired.summary()["mean"]
+    wide_frame = pd.DataFrame(wide.per_seed)
     rows = []
     for metric, target in targets.items():
         measured = float(summary.loc[(name, metric), "mean"])
-        rows.append({"metric": metric, "target": target, "oracle": float(oracle[metric]),
-                     "oracle_std": float(spread[metric]), "measured": measured,
-                     "share_of_oracle": measured / float(oracle[metric]) if oracle[metric] > 0 else np.nan,
-                     "above_oracle": target > float(oracle[metric])})
+        oracle = float(paired_mean[metric])
+        values = wide_frame[metric].astype(float)
+        error = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+        gap = target - float(values.mean())
+        position = "above" if gap > 2 * error else ("at" if gap >= -2 * error else "below")
+        rows.append({"metric": metric, "target": target, "measured": measured, "oracle": oracle,
+                     "share_of_oracle": measured / oracle if oracle > 0 else np.nan,
+                     "oracle_wide": float(values.mean()), "oracle_wide_se": error, "wide_seeds": len(values),
+                     "target_vs_ceiling": position})
     return pd.DataFrame(rows)
 
 
 def describe_ceiling(table: pd.DataFrame, name: str, labels: dict) -> str:
-    """A Korean paragraph from `ceiling_table`: what the oracle reaches, which targets lie above
-    it, and how close the detector comes."""
+    """A Korean paragraph from `ceiling_table`: what the oracle reaches, where each target lies
+    against it, and how close the detector comes."""
     reached = ", ".join(f"{labels[m]} {v:.3f}" for m, v in zip(table["metric"], table["oracle"]))
     shares = ", ".join(f"{labels[m]} {s:.0%}" for m, s in zip(table["metric"], table["share_of_oracle"]))
-    above = table.loc[table["above_oracle"].astype(str) == "True"]
-    if len(above):
-        listed = ", ".join(f"{labels[m]}({t:g})" for m, t in zip(above["metric"], above["target"]))
-        spreads = ", ".join(f"{labels[m]} {o:.3f} ± {sd:.3f}"
-                            for m, o, sd in zip(above["metric"], above["oracle"], above["oracle_std"]))
-        verdict = (f"목표 가운데 {listed}는 오라클의 시드 평균({spreads})보다도 높습니다: 생성기를 아는 순위로도 "
-                   "평균적으로 닿지 못하는 값이라, 이 복제본에서는 어떤 탐지기에도 기대할 수 없습니다")
-    else:
-        verdict = "모든 목표가 오라클의 시드 평균 아래에 있어, 원리상 도달할 수 있는 목표입니다"
-    return (f"오라클은 시드 평균으로 {reached}에 이릅니다. {verdict}. {name}는 오라클 값의 {shares}에 이릅니다. "
-            f"오라클과 {name}의 차이는 탐지기를 더 개선할 여지이고, 목표가 오라클보다 높은 만큼은 어떤 개선으로도 "
-            "메울 수 없습니다.")
+    n_wide = int(table["wide_seeds"].iloc[0])
+    sentences = [f"같은 시드에서 오라클은 {reached}에 이르고, {name}는 그 {shares}에 이릅니다."]
+    groups = {
+        "above": "오라클보다도 높아, 이 복제본에서는 어떤 탐지기에도 기대할 수 없습니다",
+        "at": "오라클의 수준과 통계적으로 구별되지 않아, 생성기를 아는 순위만큼 좋아야 닿을 수 있습니다",
+        "below": "오라클보다 낮아, 원리상 도달할 수 있습니다",
+    }
+    for position, verdict in groups.items():
+        part = table[table["target_vs_ceiling"] == position]
+        if part.empty:
+            continue
+        listed = ", ".join(f"{labels[m]} 목표 {t:g}(오라클 {o:.3f} ± {se:.3f})"
+                           for m, t, o, se in zip(part["metric"], part["target"], part["oracle_wide"], part["oracle_wide_se"]))
+        sentences.append(f"주입 시드 {n_wide}개로 잰 오라클의 평균(± 표준오차)과 비교하면, {listed}는 {verdict}.")
+    sentences.append(f"오라클과 {name}의 차이는 탐지기를 더 개선할 여지이고, 목표가 오라클보다 높은 만큼은 어떤 "
+                     "개선으로도 메울 수 없습니다.")
+    return " ".join(sentences)
 
 
 def ceiling_brief(table: pd.DataFrame | None, labels: dict) -> str:
@@ -170,8 +185,9 @@ def ceiling_brief(table: pd.DataFrame | None, labels: dict) -> str:
     if table is None or table.empty:
         return "실제 자료로 만든 빌드라 잡음 한계(오라클)는 계산하지 않았습니다."
     ap = table.set_index("metric").loc["ap"]
-    above = table.loc[table["above_oracle"].astype(str) == "True"]
-    unreachable = "; ".join(f"{labels[m]} 목표 {t:g}는 오라클({o:.3f})도 도달하지 못합니다"
-                            for m, t, o in zip(above["metric"], above["target"], above["oracle"]))
+    hard = table[table["target_vs_ceiling"].isin(["above", "at"])]
+    words = {"above": "오라클보다도 높습니다", "at": "오라클의 수준입니다"}
+    limits = "; ".join(f"{labels[m]} 목표 {t:g}는 {words[p]}(오라클 {o:.3f})"
+                       for m, t, o, p in zip(hard["metric"], hard["target"], hard["oracle_wide"], hard["target_vs_ceiling"]))
     return (f"복제본의 답을 아는 오라클의 AP는 {ap['oracle']:.3f}이고 개선 탐지기는 그 {ap['share_of_oracle']:.0%}에 "
-            f"이릅니다{'; ' + unreachable if unreachable else ''}.")
+            f"이릅니다{'; ' + limits if limits else ''}.")
