@@ -10,7 +10,8 @@ the fixed-magnitude injections (value x0.5 ... x2, seeds 0-1), and prints:
 - the AP of every detector at every unit-price magnitude and whether lstm-plus is ahead;
 - the share of detected anomalies whose reason group matches the injected type's group;
 - on the replica (no --panel), the noise ceiling: what an oracle that knows the generator reaches
-  on the same seeds, and over 20 injection seeds (4 with --quick) where each target lies against it.
+  on the same seeds, and over 20 injection seeds (4 with --quick) where each target lies against it;
+  and the oracle without one piece of its knowledge at a time (ceiling.knowledge_gaps).
 With the default parameters the numbers equal chapter 06 of a `make book` build (same seeds,
 deterministic training). Results also go to benchmarks/results/targets*.csv (git-ignored).
 """
@@ -89,6 +90,10 @@ def main() -> int:
         print("\nnoise ceiling (an oracle that knows the replica's expected prices and noise; see ceiling.py):")
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         table.to_csv(RESULTS / "targets_ceiling.csv", index=False)
+        gaps = ceiling.knowledge_gaps(panel, injections, latent, runs["lstm-plus"])
+        print("\nwhere lstm-plus loses against the oracle (the oracle without one piece of its knowledge):")
+        print(gaps.to_string(float_format=lambda v: f"{v:.3f}"))
+        gaps.to_csv(RESULTS / "targets_knowledge_gaps.csv")
     met = int(targets["달성"].sum()) + bool(wins["wins"].all()) + (reason_share >= 0.9)
     print(f"\ntargets met: {met} of {len(targets) + 2}; {time.perf_counter() - started:.0f} s")
 

@@ -137,3 +137,64 @@ def test_ceiling_prose_names_each_target_s_place_and_the_share(tmp_path):
     easy = ceiling.ceiling_brief(table.assign(target_vs_ceiling="below"), labels)
     assert easy == "복제본의 답을 아는 오라클의 AP는 0.900이고 개선 탐지기는 그 90%에 이릅니다."
     assert "계산하지 않았습니다" in ceiling.ceiling_brief(None, labels)
+
+
+def test_tiny_months_are_those_under_a_tenth_of_the_series_median_weight(panel):
+    light = panel.copy()
+    row = _row(panel, PRICE_ROW)
+    series = (light["hsk_code"] == PRICE_ROW[0]) & (light["country_code"] == "CN")
+    light.loc[row, "weight_kg"] = 0.05 * light.loc[series, "weight_kg"].median()
+    empty = _row(panel, FREIGHT_ROW)
+    light.loc[empty, ["weight_kg", "value_usd"]] = 0.0
+    tiny = ceiling.tiny_months(light)
+    assert np.flatnonzero(tiny).tolist() == [row]  # a month without imports is not a tiny shipment
+
+
+def test_oracle_with_the_detector_s_expected_price_or_odd_months_changes_only_those_rows(panel, prior):
+    latent = hand_latent(panel)
+    full = ceiling.oracle_scores(panel, latent, prior)
+    same = ceiling.oracle_scores(panel, latent, prior, expected_log_price=latent["expected_log_price"].to_numpy(),
+                                 odd=np.zeros(len(panel), bool))
+    pd.testing.assert_frame_equal(full, same)
+    row = _row(panel, PRICE_ROW)
+    expected = latent["expected_log_price"].to_numpy().copy()
+    expected[row] += np.log(0.25)  # an estimate that already expects the quarter price
+    fooled = ceiling.oracle_scores(panel, latent, prior, expected_log_price=expected)
+    assert not fooled.at[row, "flag"] and fooled.drop(index=row).equals(full.drop(index=row))
+    odd = np.zeros(len(panel), bool)
+    odd[row] = True  # an odd shipment may sit far from its price: less suspicious
+    excused = ceiling.oracle_scores(panel, latent, prior, odd=odd)
+    assert excused.at[row, "score"] < full.at[row, "score"] and excused.drop(index=row).equals(full.drop(index=row))
+
+
+def test_knowledge_gaps_compare_the_oracle_without_each_piece_with_the_detector(panel):
+    from customs_anomaly.inject import inject_anomalies
+
+    spec = InjectionSpec(counts={"d": 5, "e": 3})
+    injections = {seed: inject_anomalies(panel, seed=seed, spec=spec) for seed in (0, 1)}
+    latent = hand_latent(panel)
+    # a "detector" whose expected price is the generator's: it must tie the oracle on that variant
+    scores = {seed: pd.DataFrame({"expected_unit_price_usd_per_kg": np.exp(latent["expected_log_price"].to_numpy())},
+                                 index=panel.index) for seed in injections}
+    per_seed = [{"seed": seed, "ap": 0.5, "p_at_100": 0.1, "r_at_5pct": 0.6, "value_capture_1pct": 0.7} for seed in injections]
+    table = ceiling.knowledge_gaps(panel, injections, latent, DetectorRun("toy", 0.0, 0.0, per_seed, scores), spec=spec)
+    labels = ceiling.KNOWLEDGE_VARIANTS
+    assert table.index.tolist() == [labels["all"], labels["detector_expected"], labels["no_odd"],
+                                    labels["odd_from_weight"], "toy"]
+    assert table.loc[labels["detector_expected"]].equals(table.loc[labels["all"]])
+    assert table.loc["toy", "ap"] == 0.5
+    # 8 labelled of 72 test rows (random AP 0.11); the panel's own quarter-price and freight rows
+    # are unlabelled here and rightly rank first, so the oracle's AP stays below 1
+    assert table.loc[labels["all"], "ap"] > 0.7
+
+
+def test_gap_prose_says_what_the_expected_price_explains():
+    labels = ceiling.KNOWLEDGE_VARIANTS
+    table = pd.DataFrame({"ap": [0.89, 0.82, 0.815, 0.888, 0.81]},
+                         index=[labels["all"], labels["detector_expected"], labels["no_odd"], labels["odd_from_weight"], "x"])
+    text = ceiling.describe_gaps(table, "x")
+    assert "오라클의 AP는 0.890, x는 0.810입니다" in text and "AP가 0.820로 떨어집니다" in text
+    assert "두 순위의 차이 0.080 중 88%가 기대 단가" in text
+    assert "중량만으로 (시계열 중앙값의 10% 미만) 짐작하게 하면 0.888" in text and "정상 단가를 더 정확히" in text
+    weight_fails = ceiling.describe_gaps(table.assign(ap=[0.89, 0.85, 0.8, 0.8, 0.81]), "x")
+    assert "중량만으로는 이례 선적을 충분히 알아보지 못하므로" in weight_fails

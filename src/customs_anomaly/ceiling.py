@@ -102,15 +102,20 @@ def attach_latent(panel: pd.DataFrame, latent: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def oracle_scores(panel: pd.DataFrame, latent: pd.DataFrame, prior: pd.DataFrame) -> pd.DataFrame:
+def oracle_scores(panel: pd.DataFrame, latent: pd.DataFrame, prior: pd.DataFrame,
+                  expected_log_price: np.ndarray | None = None, odd: np.ndarray | None = None) -> pd.DataFrame:
     """Per panel row: `score` = log likelihood ratio of a price misdeclared by a factor from
     `prior` against a legitimate price (NaN for rows without imports), plus FREIGHT_CERTAIN when
-    the row's freight departs from its region-month level; `flag` = the score is above 0."""
+    the row's freight departs from its region-month level; `flag` = the score is above 0.
+    Taking knowledge away (`knowledge_gaps`): `expected_log_price` (one per panel row) replaces the
+    generator's expected price, e.g. by a detector's estimate; `odd` (one bool per panel row)
+    replaces the generator's tiny-odd-shipment months."""
     rows = attach_latent(panel, latent)
     traded = rows["weight_kg"] > 0
-    residual = np.log(rows["unit_price_usd_per_kg"].where(traded)).to_numpy() - rows["expected_log_price"].to_numpy()
+    expected = rows["expected_log_price"].to_numpy() if expected_log_price is None else np.asarray(expected_log_price, float)
+    residual = np.log(rows["unit_price_usd_per_kg"].where(traded)).to_numpy() - expected
     noise_sd = rows["price_noise_sd"].to_numpy(float)
-    odd = rows["odd_shipment"].fillna(False).to_numpy(bool)
+    odd = rows["odd_shipment"].fillna(False).to_numpy(bool) if odd is None else np.asarray(odd, bool)
     score = np.where(traded, log_likelihood_ratio(residual, noise_sd, odd, prior), np.nan)
     freight_departs = np.abs(np.nan_to_num(freight_log_ratio(panel).to_numpy())) > 1e-9
     score = score + np.where(freight_departs, FREIGHT_CERTAIN, 0.0)
@@ -130,6 +135,75 @@ def noise_ceiling(clean_panel: pd.DataFrame, injections: dict, latent: pd.DataFr
         per_seed.append({"seed": seed, **metrics})
         scores_by_seed[seed] = scores
     return DetectorRun("oracle", 0.0, seconds / max(len(injections), 1), per_seed, scores_by_seed)
+
+
+# What the oracle is told, taken away one piece at a time (`knowledge_gaps`).
+KNOWLEDGE_VARIANTS = {
+    "all": "오라클(생성기를 모두 앎)",
+    "detector_expected": "기대 단가 대신 탐지기의 예상 단가",
+    "no_odd": "소량 이례 선적 여부를 모름",
+    "odd_from_weight": "소량 이례 선적을 중량으로 추정",
+}
+TINY_MONTH_SHARE = 0.1  # a month under 10% of its series' median weight: a sample or parcel, not a regular flow
+
+
+def tiny_months(panel: pd.DataFrame, share: float = TINY_MONTH_SHARE) -> np.ndarray:
+    """Per panel row: traded, with a weight under `share` of its series' median traded weight.
+    Public data only: what a detector could use in place of the generator's odd-shipment flag."""
+    traded = panel["weight_kg"].where(panel["weight_kg"] > 0)
+    usual = traded.groupby([panel["hsk_code"], panel["country_code"]]).transform("median")
+    return (traded < share * usual).to_numpy()
+
+
+def knowledge_gaps(clean_panel: pd.DataFrame, injections: dict, latent: pd.DataFrame, detector: DetectorRun,
+                   spec: InjectionSpec = InjectionSpec(),
+                   metrics: tuple = ("ap", "p_at_100", "r_at_5pct", "value_capture_1pct")) -> pd.DataFrame:
+    """Where the detector loses against the oracle: the oracle's metrics (mean over the seeds of
+    `injections`) with all its knowledge, with the generator's expected price replaced by the
+    detector's own expected price (its scores' `expected_unit_price_usd_per_kg`), and without
+    knowing which months were tiny odd shipments, or guessing them from the weight alone
+    (`tiny_months`); then the detector itself. Rows are labelled by
+    KNOWLEDGE_VARIANTS plus the detector's name; columns are `metrics`."""
+    prior = price_factor_prior(clean_panel, spec)
+    rows = []
+    for seed, result in injections.items():
+        panel = result.panel.drop(columns=list(config.LABEL_COLUMNS))
+        expected = np.log(detector.scores[seed]["expected_unit_price_usd_per_kg"].to_numpy(float))
+        variants = {
+            "all": oracle_scores(panel, latent, prior),
+            "detector_expected": oracle_scores(panel, latent, prior, expected_log_price=expected),
+            "no_odd": oracle_scores(panel, latent, prior, odd=np.zeros(len(panel), bool)),
+            "odd_from_weight": oracle_scores(panel, latent, prior, odd=tiny_months(panel)),
+        }
+        misdeclared = misdeclared_by_row(result.panel, result.log)
+        for key, scores in variants.items():
+            measured = evaluate_scores(scores, result.panel, misdeclared_usd=misdeclared)
+            rows.append({"variant": KNOWLEDGE_VARIANTS[key], "seed": seed, **{m: measured[m] for m in metrics}})
+    per_seed = pd.DataFrame(rows)
+    table = per_seed.drop(columns="seed").groupby("variant", sort=False).mean()
+    own = pd.DataFrame(detector.per_seed).set_index("seed").loc[list(injections), list(metrics)].mean()
+    table.loc[detector.name] = own
+    return table
+
+
+def describe_gaps(table: pd.DataFrame, name: str, metric: str = "ap", label: str = "AP") -> str:
+    """A Korean paragraph from `knowledge_gaps`: how much of the oracle-detector gap in `metric`
+    the expected price explains, and whether the odd-shipment months can be told from the weight."""
+    value = table[metric].rename(index={v: k for k, v in KNOWLEDGE_VARIANTS.items()})
+    full, own, expected = value["all"], value[name], value["detector_expected"]
+    gap = full - own
+    text = (f"오라클의 {label}는 {full:.3f}, {name}는 {own:.3f}입니다. 오라클에게서 생성기의 기대 단가만 빼앗고 "
+            f"{name}의 예상 단가를 주면 {label}가 {expected:.3f}로 떨어집니다")
+    if gap > 0:
+        text += f": 두 순위의 차이 {gap:.3f} 중 {min((full - expected) / gap, 1.0):.0%}가 기대 단가를 추정하는 오차 몫입니다"
+    text += (f". 소량 이례 선적(견본·소포) 여부를 모르게 하면 {value['no_odd']:.3f}이지만, 그 달을 공개 자료의 중량만으로 "
+             f"(시계열 중앙값의 {TINY_MONTH_SHARE:.0%} 미만) 짐작하게 하면 {value['odd_from_weight']:.3f}입니다. ")
+    if full - value["odd_from_weight"] < full - expected:
+        text += ("이례 선적은 중량으로 거의 알아볼 수 있으므로, 남은 차이의 주된 원인은 정상 단가를 예측하는 오차입니다: "
+                 "목표에 더 다가가려면 무엇보다 정상 단가를 더 정확히 예측해야 합니다.")
+    else:
+        text += "중량만으로는 이례 선적을 충분히 알아보지 못하므로, 그 달을 알아보는 것도 기대 단가만큼 중요합니다."
+    return text
 
 
 def ceiling_table(summary: pd.DataFrame, paired: DetectorRun, name: str, targets: dict,
