@@ -51,7 +51,8 @@ ODCLOUD_DATASETS: dict[str, OdcloudDataset] = {
         one_release_per_month=True,
         confirmed=(
             "NOT confirmed offline: the file-data id could not be found in the offline references "
-            "(the REST APIs 15057607/15056602 found there return MOF item codes, not the 13-column file)"
+            "(the REST APIs 15057607/15056602 found there return MOF item codes, not the 13-column file; "
+            "one public program reads 15102783/v1 under this title, but with the by-item columns only)"
         ),
     ),
     "freight": OdcloudDataset(
