@@ -121,3 +121,19 @@ def test_fit_without_a_detector_trains_the_improved_one_and_score_gives_reasons(
     labels = pd.read_parquet(injected)
     freight_anomalies = labels["anomaly_type"].isin(["a", "b", "c"]).to_numpy()
     assert (scores.loc[freight_anomalies & scores["flag"].to_numpy(), "reason_group"] == "운임").all()
+    budget_path = tmp_path / "budget.csv"
+    assert main(["score", "--panel", str(injected), "--model-dir", str(tmp_path / "m"), "--out", str(budget_path),
+                 "--budget", "0.02"]) == 0
+    budget = pd.read_csv(budget_path, dtype={"hsk_code": str, "country_code": str}, keep_default_na=False)
+    per_month = budget.groupby("month").agg(rows=("score", "count"), flagged=("flag", "sum"))
+    assert (per_month["flagged"] == (per_month["rows"] * 0.02).astype(int).clip(lower=1)).all()
+    assert budget.loc[budget["flag"], "reason"].str.len().gt(0).all()
+    assert (budget.loc[~budget["flag"], "reason"] == "").all()
+
+
+@pytest.mark.parametrize("share", ["0", "1.5", "two"])
+def test_score_refuses_a_budget_that_is_not_a_share(share, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["score", "--panel", "p", "--model-dir", "m", "--out", "o.csv", "--budget", share])
+    assert exit_info.value.code == 2
+    assert f"--budget: " in capsys.readouterr().err

@@ -167,3 +167,48 @@ def test_magnitude_injections_apply_one_factor_per_group():
         assert rows.sum() == 10
         column = "value_usd" if group == "단가" else "freight_krw_per_kg"
         assert np.allclose(result.panel.loc[rows, column].to_numpy() / panel.loc[rows, column].to_numpy(), factor)
+
+
+def _assert_budget(scores: pd.DataFrame, share: float) -> None:
+    """Exactly the top `share` of each month's scored rows (at least one, none in a month without
+    scores) are flagged, each with a reason."""
+    for _, month in scores.groupby("month"):
+        scored = month["score"].notna()
+        allowed = max(1, int(np.floor(share * scored.sum()))) if scored.any() else 0
+        assert month["flag"].sum() == allowed
+        top = month.loc[scored, "score"].sort_values(ascending=False, kind="stable").index[:allowed]
+        assert month.loc[top, "flag"].all()
+    flagged = scores[scores["flag"]]
+    assert flagged["reason"].str.len().gt(0).all() and flagged["reason_group"].isin(["운임", "단가"]).all()
+    assert (scores.loc[~scores["flag"], "reason"] == "").all()
+
+
+@pytest.mark.parametrize("name", ["robust", "fair-price", "price-band", "price-band-xc", "rules"])
+def test_a_monthly_review_budget_flags_the_top_rows_of_every_month_with_reasons(name, panel):
+    scores = make_detector(name).fit(panel).score(panel, budget_share=0.34)  # 2 of the 6 rows a month
+    _assert_budget(scores, 0.34)
+
+
+def test_the_improved_detector_under_a_monthly_budget_names_price_and_freight(plus, panel):
+    scores = plus.score(panel, budget_share=0.34)
+    _assert_budget(scores, 0.34)
+    assert scores.at[_row(panel, PRICE_ROW), "flag"] and scores.at[_row(panel, PRICE_ROW), "reason_group"] == "단가"
+    assert scores.at[_row(panel, FREIGHT_ROW), "flag"] and scores.at[_row(panel, FREIGHT_ROW), "reason_group"] == "운임"
+    assert 0.15 < _ratio(scores.at[_row(panel, PRICE_ROW), "reason"]) < 0.4
+    with pytest.raises(ValueError, match="share must be in"):
+        plus.score(panel, budget_share=0.0)
+
+
+def test_budget_queue_counts_the_monthly_review_volume_and_what_it_holds(panel):
+    from customs_anomaly.experiments import DetectorRun, budget_queue
+    from customs_anomaly.inject import InjectionResult
+
+    injected = panel.assign(is_anomaly=False, anomaly_type="")
+    injected.loc[_row(panel, PRICE_ROW), ["is_anomaly", "anomaly_type"]] = [True, "d"]
+    injected.loc[_row(panel, FREIGHT_ROW), ["is_anomaly", "anomaly_type"]] = [True, "a"]
+    scores = make_detector("robust").fit(panel).score(panel)
+    run = DetectorRun("robust", 0.0, 0.0, [], {0: scores})
+    queue = budget_queue(run, {0: InjectionResult(injected, pd.DataFrame())}, share=0.34).iloc[0]
+    assert queue["reviewed"] == 12 * 2  # 2 of the 6 rows in each of the 12 test months
+    assert queue["found"] == 1 and queue["recall"] == 0.5  # the price row; freight is invisible to robust
+    assert queue["precision"] == pytest.approx(1 / 24)

@@ -25,6 +25,16 @@ def _month(text: str) -> pd.Timestamp:
         raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {text!r}") from exc
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"a share between 0 and 1 (e.g. 0.02 for 2%), got {text!r}")
+    return value
+
+
 def cmd_synth(args: argparse.Namespace) -> None:
     from customs_anomaly import synth
 
@@ -81,9 +91,10 @@ def cmd_score(args: argparse.Namespace) -> None:
 
     panel = read_panel(args.panel)
     detector = load_detector(Path(args.model_dir))
-    scores = detector.score(panel)
+    scores = detector.score(panel, budget_share=args.budget)
     write_table(scores, args.out)
-    print(f"scored {len(scores):,} rows with '{detector.name}'; {int(scores['flag'].sum()):,} flagged; wrote {args.out}")
+    rule = f"the top {args.budget:.1%} of each month" if args.budget is not None else "the detector's threshold"
+    print(f"scored {len(scores):,} rows with '{detector.name}'; {int(scores['flag'].sum()):,} flagged ({rule}); wrote {args.out}")
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -158,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--panel", required=True)
     p.add_argument("--model-dir", required=True)
     p.add_argument("--out", required=True, help=".parquet or .csv")
+    p.add_argument("--budget", type=_share, default=None, metavar="SHARE",
+                   help="flag exactly the top SHARE (0-1, e.g. 0.02) of every month's rows instead of the "
+                        "detector's operating threshold: a fixed monthly review volume")
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("demo", help="write the self-contained review-queue web page")

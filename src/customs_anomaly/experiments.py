@@ -160,6 +160,26 @@ def alert_volume(scores: pd.DataFrame, start: pd.Timestamp = config.TEST_START,
     return pd.DataFrame({"rows": grouped.size(), "flagged": grouped.sum().astype(int), "share": grouped.mean()})
 
 
+def budget_queue(run: DetectorRun, injections: dict, share: float,
+                 start: pd.Timestamp = config.TEST_START, end: pd.Timestamp = config.STUDY_END) -> pd.DataFrame:
+    """Per seed, the review queue of a monthly budget (the top `share` of each month's rows, as
+    `score --budget`) between start and end: rows reviewed, anomalies in the queue, its precision,
+    and the recall of the injected anomalies."""
+    from customs_anomaly.thresholds import budget_flags
+
+    rows = []
+    for seed, result in injections.items():
+        scores = run.scores[seed]
+        flags = budget_flags(scores["score"], scores["month"], share).to_numpy()
+        window = result.panel["month"].between(start, end).to_numpy()
+        labels = result.panel["is_anomaly"].to_numpy(dtype=bool)
+        queued, found = int((flags & window).sum()), int((flags & window & labels).sum())
+        rows.append({"seed": seed, "reviewed": queued, "found": found,
+                     "precision": found / queued if queued else float("nan"),
+                     "recall": found / int((window & labels).sum()) if (window & labels).any() else float("nan")})
+    return pd.DataFrame(rows)
+
+
 def reason_agreement(scores: pd.DataFrame, injected_panel: pd.DataFrame) -> dict:
     """Among flagged injected anomalies, the share whose reason group (운임/단가) matches the
     injected type's group."""

@@ -10,13 +10,17 @@ import pandas as pd
 
 from customs_anomaly import __version__, config
 from customs_anomaly.features import FEATURE_LABELS, FREIGHT_FEATURES, strip_labels
+from customs_anomaly.thresholds import budget_flags
 
 SCORE_COLUMNS = ["month", "hsk_code", "country_code", "score", "flag", "reason", "reason_group"]
 
 
 class Detector:
     """Subclasses set `name`, accept their parameters as keyword arguments (stored in `params`),
-    and implement `_fit(train_panel)`, `_score(panel) -> DataFrame` and the state helpers."""
+    and implement `_fit(train_panel)`, `_score(panel) -> DataFrame` and the state helpers.
+    `_score` gives `score`, `flag` (at the detector's own operating threshold), and a `reason`
+    and `reason_group` for every row with a score, flagged or not: `score` keeps them for the
+    flagged rows only, whichever way the flags were set."""
 
     name = "base"
     defaults: dict = {}
@@ -37,12 +41,17 @@ class Detector:
         self._fit(train.reset_index(drop=True))
         return self
 
-    def score(self, panel: pd.DataFrame) -> pd.DataFrame:
+    def score(self, panel: pd.DataFrame, budget_share: float | None = None) -> pd.DataFrame:
+        """One row per panel row. `budget_share` replaces the operating threshold by a review
+        budget per month: exactly the top `budget_share` of each month's scored rows are flagged
+        (at least one), so the monthly review volume is fixed in advance."""
         panel = strip_labels(panel).reset_index(drop=True)
         out = self._score(panel)
         base = panel[["month", "hsk_code", "country_code"]].copy()
         for column in out.columns:
             base[column] = out[column].to_numpy()
+        if budget_share is not None:
+            base["flag"] = budget_flags(base["score"], base["month"], budget_share).to_numpy()
         base["flag"] = base["flag"].astype(bool)
         base["reason"] = np.where(base["flag"], base["reason"].fillna(""), "")
         base["reason_group"] = np.where(base["flag"], base["reason_group"].fillna(""), "")

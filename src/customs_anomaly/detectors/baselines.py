@@ -24,8 +24,10 @@ PRICE_GROUP = "단가"
 
 
 def _price_output(score: np.ndarray, flag: np.ndarray, reasons) -> pd.DataFrame:
-    return pd.DataFrame({"score": score, "flag": flag, "reason": list(reasons),
-                         "reason_group": np.where(flag, PRICE_GROUP, "")})
+    """Reasons are given for every row with a score (Detector.score keeps the flagged ones)."""
+    scored = np.isfinite(score)
+    return pd.DataFrame({"score": score, "flag": flag, "reason": np.where(scored, list(reasons), ""),
+                         "reason_group": np.where(scored, PRICE_GROUP, "")})
 
 
 def band_distance(price: np.ndarray, q1: np.ndarray, q3: np.ndarray) -> np.ndarray:
@@ -58,8 +60,8 @@ class PriceBandDetector(Detector):
         reasons = [
             price_reason(p / (b if p < b else t), f"{where} 사분위 범위 {'하한' if p < b else '상한'}",
                          f"범위 밖 IQR {s:.1f}개")
-            if f else ""
-            for p, b, t, s, f in zip(price, q1, q3, score, flag)
+            if s > 0 else f"단가가 {where} 사분위 범위 안"
+            for p, b, t, s in zip(price, q1, q3, score)
         ]
         return _price_output(score, flag, reasons)
 
@@ -124,7 +126,7 @@ class FairPriceDetector(Detector):
         # 1.0 at the 50% or 200% limit; log-symmetric so that x0.5 and x2 score the same
         score = np.abs(np.log(ratio)) / np.where(ratio < 1, -np.log(self.params["low"]), np.log(self.params["high"]))
         flag = np.nan_to_num(score) > 1.0
-        reasons = [price_reason(r, "품목 공정가격(직전 12개월 가중 중앙값)") if f else "" for r, f in zip(ratio, flag)]
+        reasons = [price_reason(r, "품목 공정가격(직전 12개월 가중 중앙값)") for r in ratio]
         return _price_output(score, flag, reasons)
 
     def _state(self) -> dict:
@@ -152,8 +154,7 @@ class RobustNeighbourDetector(Detector):
         flag = np.nan_to_num(score) > self.params["z_limit"]
         reasons = [
             price_reason(np.exp(d), f"이 시계열 앞뒤 {self.params['k']}개월 중앙값", f"평소 변동폭의 {z:.1f}배")
-            if f else ""
-            for d, z, f in zip(deviation, score, flag)
+            for d, z in zip(deviation, score)
         ]
         return _price_output(score, flag, reasons)
 

@@ -271,15 +271,16 @@ class LSTMPlusDetector(Detector):
         freight_ratio = np.exp(freight_log_ratio(panel).to_numpy())
         flag = np.nan_to_num(score, nan=-np.inf) > self.threshold_
         is_freight = np.nan_to_num(freight_rows) >= np.nan_to_num(price_rows)
+        scored = np.isfinite(score)
         reasons = [
             (freight_reason(fr) if freight else price_reason(pr, "모형이 예상한 단가", _price_detail(ps, peer)))
-            if f else ""
-            for f, freight, fr, pr, ps, peer in zip(flag, is_freight, freight_ratio, price_ratio, price_rows, peer_ratio)
+            if s else ""
+            for s, freight, fr, pr, ps, peer in zip(scored, is_freight, freight_ratio, price_ratio, price_rows, peer_ratio)
         ]
         expected_price = np.exp(grid.to_rows(log_price) - np.log(price_ratio))
         return pd.DataFrame({
             "score": score, "flag": flag, "reason": reasons,
-            "reason_group": np.where(flag, np.where(is_freight, "운임", "단가"), ""),
+            "reason_group": np.where(scored, np.where(is_freight, "운임", "단가"), ""),
             "price_score": price_rows, "freight_score": freight_rows,
             "lstm_price_score": grid.to_rows(parts[0]), "statistical_price_score": grid.to_rows(parts[1]),
             "expected_unit_price_usd_per_kg": expected_price, "peer_price_ratio": peer_ratio,

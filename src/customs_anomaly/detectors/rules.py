@@ -32,16 +32,20 @@ class RulesDetector(Detector):
         deviation_score = deviation / self.params["deviation_limit"]
         ratio_score = ratio / self.oil_ratio_limit_
         fires_deviation, fires_ratio = deviation_score > 1, ratio_score > 1
+        # the rule that fires (the deviation first); for a row that fires neither, the nearer one
+        says_deviation = fires_deviation | (~fires_ratio & (deviation_score >= ratio_score))
+        score = np.fmax(deviation_score, ratio_score).to_numpy()
         reason = np.where(
-            fires_deviation,
+            says_deviation,
             [f"운임/kg가 지역·월 평균에서 {d:.0%} 벗어남" for d in deviation],
-            np.where(fires_ratio, [f"운임/유가 비율이 학습 기간 {self.params['oil_ratio_percentile']:.0f}백분위의 {r:.2f}배" for r in ratio_score], ""),
+            [f"운임/유가 비율이 학습 기간 {self.params['oil_ratio_percentile']:.0f}백분위의 {r:.2f}배" for r in ratio_score],
         )
+        scored = np.isfinite(score)
         return pd.DataFrame({
-            "score": np.fmax(deviation_score, ratio_score).to_numpy(),
+            "score": score,
             "flag": (fires_deviation | fires_ratio).to_numpy(),
-            "reason": reason,
-            "reason_group": np.where(fires_deviation | fires_ratio, "운임", ""),
+            "reason": np.where(scored, reason, ""),
+            "reason_group": np.where(scored, "운임", ""),
         })
 
     def _state(self) -> dict:
