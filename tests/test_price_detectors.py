@@ -212,3 +212,16 @@ def test_budget_queue_counts_the_monthly_review_volume_and_what_it_holds(panel):
     assert queue["reviewed"] == 12 * 2  # 2 of the 6 rows in each of the 12 test months
     assert queue["found"] == 1 and queue["recall"] == 0.5  # the price row; freight is invisible to robust
     assert queue["precision"] == pytest.approx(1 / 24)
+
+
+def test_narrow_leads_are_the_wins_by_less_than_five_percent_of_the_best_rival():
+    from customs_anomaly.experiments import describe_narrow_leads, narrow_leads
+
+    wins = pd.DataFrame({"x": [0.44, 0.0353, 0.02], "best_rival": [0.33, 0.0348, 0.03]}, index=[0.5, 1.2, 0.85])
+    wins["wins"] = wins["x"] > wins["best_rival"]
+    narrow = narrow_leads(wins, "x")
+    assert narrow.index.tolist() == [1.2] and narrow.loc[1.2, "lead"] == pytest.approx(0.0005)
+    assert describe_narrow_leads(narrow, "x") == (
+        "다만 ×1.2에서는 앞선 폭이 0.0005(AP 0.035 대 0.035)로 가장 나은 기준선 AP의 5%도 안 되어 사실상 동률입니다.")
+    assert describe_narrow_leads(narrow_leads(wins.drop(index=1.2), "x"), "x") == (
+        "앞선 배율마다 그 폭은 가장 나은 기준선 AP의 5% 이상입니다.")

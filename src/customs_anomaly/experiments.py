@@ -152,6 +152,24 @@ def wins_at_every_factor(curves: pd.DataFrame, name: str, rivals: list[str], gro
     return mean
 
 
+def narrow_leads(wins: pd.DataFrame, name: str, relative: float = 0.05) -> pd.DataFrame:
+    """The factors of `wins_at_every_factor` where `name` is ahead of the best rival by less than
+    `relative` of the rival's AP (a tie in practice), with the lead."""
+    ahead = wins[wins["wins"]]
+    lead = ahead[name] - ahead["best_rival"]
+    return pd.DataFrame({"lead": lead, name: ahead[name], "best_rival": ahead["best_rival"]})[lead < relative * ahead["best_rival"]]
+
+
+def describe_narrow_leads(narrow: pd.DataFrame, name: str, relative: float = 0.05) -> str:
+    """One Korean sentence per factor of `narrow_leads`, or one saying every lead is wider."""
+    if narrow.empty:
+        return f"앞선 배율마다 그 폭은 가장 나은 기준선 AP의 {relative:.0%} 이상입니다."
+    return " ".join(
+        f"다만 ×{factor:g}에서는 앞선 폭이 {row['lead']:.4f}(AP {row[name]:.3f} 대 {row['best_rival']:.3f})로 "
+        f"가장 나은 기준선 AP의 {relative:.0%}도 안 되어 사실상 동률입니다."
+        for factor, row in narrow.iterrows())
+
+
 def alert_volume(scores: pd.DataFrame, start: pd.Timestamp = config.TEST_START,
                  end: pd.Timestamp = config.STUDY_END) -> pd.DataFrame:
     """Flagged rows per month (count and share of the month's rows) between start and end."""
