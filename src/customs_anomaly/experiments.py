@@ -19,6 +19,7 @@ from customs_anomaly import config
 from customs_anomaly.detectors import load_detector, make_detector
 from customs_anomaly.evaluate import evaluate_scores, summarise_over_seeds
 from customs_anomaly.inject import InjectionSpec, inject_anomalies
+from customs_anomaly.thresholds import budget_flags
 
 KEY = list(config.PANEL_KEY)
 
@@ -152,7 +153,10 @@ def wins_at_every_factor(curves: pd.DataFrame, name: str, rivals: list[str], gro
     return mean
 
 
-def narrow_leads(wins: pd.DataFrame, name: str, relative: float = 0.05) -> pd.DataFrame:
+NARROW_LEAD = 0.05  # a lead under 5% of the best rival's AP is a tie in practice
+
+
+def narrow_leads(wins: pd.DataFrame, name: str, relative: float = NARROW_LEAD) -> pd.DataFrame:
     """The factors of `wins_at_every_factor` where `name` is ahead of the best rival by less than
     `relative` of the rival's AP (a tie in practice), with the lead."""
     ahead = wins[wins["wins"]]
@@ -160,7 +164,7 @@ def narrow_leads(wins: pd.DataFrame, name: str, relative: float = 0.05) -> pd.Da
     return pd.DataFrame({"lead": lead, name: ahead[name], "best_rival": ahead["best_rival"]})[lead < relative * ahead["best_rival"]]
 
 
-def describe_narrow_leads(narrow: pd.DataFrame, name: str, relative: float = 0.05) -> str:
+def describe_narrow_leads(narrow: pd.DataFrame, name: str, relative: float = NARROW_LEAD) -> str:
     """One Korean sentence per factor of `narrow_leads`, or one saying every lead is wider."""
     if narrow.empty:
         return f"앞선 배율마다 그 폭은 가장 나은 기준선 AP의 {relative:.0%} 이상입니다."
@@ -183,8 +187,6 @@ def budget_queue(run: DetectorRun, injections: dict, share: float,
     """Per seed, the review queue of a monthly budget (the top `share` of each month's rows, as
     `score --budget`) between start and end: rows reviewed, anomalies in the queue, its precision,
     and the recall of the injected anomalies."""
-    from customs_anomaly.thresholds import budget_flags
-
     rows = []
     for seed, result in injections.items():
         scores = run.scores[seed]
