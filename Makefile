@@ -41,6 +41,8 @@ browser-deps:
 
 ## unit tests, CLI tests, browser tests and a quick build of the whole book in a temporary directory
 test: $(STAMP) browser-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 clean:

@@ -40,8 +40,9 @@ def main() -> None:
         started = time.perf_counter()
         detector.score(panel)
         score_s = time.perf_counter() - started
-        rows.append({"detector": name, "epochs": params.get("epochs"), "fit_s": fit_s, "score_s": score_s,
-                     "rows": len(panel)})
+        rows.append(
+            {"detector": name, "epochs": params.get("epochs"), "fit_s": fit_s, "score_s": score_s, "rows": len(panel)}
+        )
         print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
     RESULTS.mkdir(exist_ok=True)

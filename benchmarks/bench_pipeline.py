@@ -38,8 +38,16 @@ def main() -> None:
             started = time.perf_counter()
             result = build_panel(sources)
             merge_s = time.perf_counter() - started
-        rows.append({"run": run, "synth_s": synth_s, "load_s": load_s, "merge_s": merge_s,
-                     "trade_rows": len(sources.trade), "panel_rows": len(result.panel)})
+        rows.append(
+            {
+                "run": run,
+                "synth_s": synth_s,
+                "load_s": load_s,
+                "merge_s": merge_s,
+                "trade_rows": len(sources.trade),
+                "panel_rows": len(result.panel),
+            }
+        )
     table = pd.DataFrame(rows)
     RESULTS.mkdir(exist_ok=True)
     table.to_csv(RESULTS / "pipeline.csv", index=False)

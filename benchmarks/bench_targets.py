@@ -58,14 +58,17 @@ def main() -> int:
     started = time.perf_counter()
     panel = read_panel(args.panel) if args.panel else replica_panel()
     injections = experiments.injected_panels(panel, seeds)
-    names = ["lstm-plus"] + RIVALS
+    names = ["lstm-plus", *RIVALS]
     params = {"lstm-plus": {"epochs": epochs, "seed": 0, "verbose": 0}, "iforest": {"seed": 0}}
     with tempfile.TemporaryDirectory() as models:
-        runs = {name: experiments.run_detector(name, panel, injections, Path(models), params.get(name, {}))
-                for name in names}
+        runs = {
+            name: experiments.run_detector(name, panel, injections, Path(models), params.get(name, {}))
+            for name in names
+        }
         detectors = {name: load_detector(Path(models) / name) for name in names}
         curves = experiments.magnitude_curves(
-            detectors, experiments.magnitude_injections(panel, magnitude_seeds, factors, freight_factors=()))
+            detectors, experiments.magnitude_injections(panel, magnitude_seeds, factors, freight_factors=())
+        )
     summary = experiments.summary_table(runs)
     targets = experiments.targets_table(summary, "lstm-plus")
     wins = experiments.wins_at_every_factor(curves, "lstm-plus", RIVALS, factors=factors)
@@ -88,9 +91,17 @@ def main() -> int:
 
         latent = synth.latent_price_model(config.DEFAULT_SEED)
         wide_seeds = range(4 if args.quick else 20)
-        wide_injections = {**injections, **experiments.injected_panels(panel, [s for s in wide_seeds if s not in injections])}
-        table = ceiling.ceiling_table(summary, ceiling.noise_ceiling(panel, injections, latent), "lstm-plus",
-                                      experiments.TARGETS, wide=ceiling.noise_ceiling(panel, wide_injections, latent))
+        wide_injections = {
+            **injections,
+            **experiments.injected_panels(panel, [s for s in wide_seeds if s not in injections]),
+        }
+        table = ceiling.ceiling_table(
+            summary,
+            ceiling.noise_ceiling(panel, injections, latent),
+            "lstm-plus",
+            experiments.TARGETS,
+            wide=ceiling.noise_ceiling(panel, wide_injections, latent),
+        )
         print("\nnoise ceiling (an oracle that knows the replica's expected prices and noise; see ceiling.py):")
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         table.to_csv(RESULTS / "targets_ceiling.csv", index=False)

@@ -30,12 +30,23 @@ def tiny_panel(seed: int = 0, months: pd.DatetimeIndex | None = None, zero_share
         for month in months:
             weight = 0.0 if rng.random() < zero_share else float(rng.lognormal(8, 1))
             unit = price * float(np.exp(rng.normal(0, 0.15)))
-            rows.append({
-                "month": month, "hsk_code": code, "item_name": item, "country_code": country,
-                "country_name": name, "region": region, "weight_kg": round(weight),
-                "value_usd": round(weight * unit), "freight_kkrw_per_2teu": FREIGHT[region] * (1 + 0.01 * month.month),
-                "usd_krw": 1300.0 + month.month, "dubai_usd": 80.0, "cpi": 110.0, "ppi": 115.0,
-            })
+            rows.append(
+                {
+                    "month": month,
+                    "hsk_code": code,
+                    "item_name": item,
+                    "country_code": country,
+                    "country_name": name,
+                    "region": region,
+                    "weight_kg": round(weight),
+                    "value_usd": round(weight * unit),
+                    "freight_kkrw_per_2teu": FREIGHT[region] * (1 + 0.01 * month.month),
+                    "usd_krw": 1300.0 + month.month,
+                    "dubai_usd": 80.0,
+                    "cpi": 110.0,
+                    "ppi": 115.0,
+                }
+            )
     panel = pd.DataFrame(rows)
     panel["month"] = panel["month"].astype("datetime64[ns]")
     year = panel["month"].dt.year

@@ -7,20 +7,27 @@ import csv
 import functools
 import http.server
 import io
-import os
 import threading
 from pathlib import Path
 
 import pytest
+from demo_fixtures import panel_and_scores
 
 from customs_anomaly import config
 from customs_anomaly.demo import write_review_queue
-from demo_fixtures import panel_and_scores
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = config.PROJECT_ROOT / "artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # Console messages documented as harmless (none so far).
 BENIGN_CONSOLE: tuple[str, ...] = ()  # none needed: the page declares an inline favicon
 
@@ -36,8 +43,12 @@ def browser(tmp_path_factory):
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("profile")), executable_path=str(CHROMIUM), args=FLAGS,
-            headless=True, accept_downloads=True, viewport={"width": 1280, "height": 900},
+            str(tmp_path_factory.mktemp("profile")),
+            executable_path=str(CHROMIUM),
+            args=FLAGS,
+            headless=True,
+            accept_downloads=True,
+            viewport={"width": 1280, "height": 900},
         )
         yield context
         context.close()
@@ -90,7 +101,9 @@ def check_queue(page, scores, panel, name: str, tmp_path: Path) -> None:
     expected = expected_flags(scores, country_code)
     shown = page.locator("[data-testid=queue-table] tbody tr")
     assert shown.count() == len(expected)
-    shown_keys = {(r.split("\t")[1], r.split("\t")[4]) for r in shown.evaluate_all("rows => rows.map(r => r.innerText)")}
+    shown_keys = {
+        (r.split("\t")[1], r.split("\t")[4]) for r in shown.evaluate_all("rows => rows.map(r => r.innerText)")
+    }
     assert shown_keys == {(m.strftime("%Y-%m"), code) for m, code in zip(expected["month"], expected["hsk_code"])}
     # CSV of the filtered queue, UTF-8 with BOM
     with page.expect_download() as download_info:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from test_price_detectors import FREIGHT_ROW, PRICE_ROW, PRICES, _row, known_panel
 
 from customs_anomaly import ceiling, config, synth
 from customs_anomaly.experiments import DetectorRun
 from customs_anomaly.inject import InjectionSpec
-from test_price_detectors import FREIGHT_ROW, PRICE_ROW, PRICES, _row, known_panel
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,9 @@ def test_likelihood_ratio_prefers_a_large_deviation_over_a_merely_significant_on
 
 
 def test_an_odd_shipment_month_is_less_suspicious_at_the_same_deviation(prior):
-    usual, odd = (ceiling.log_likelihood_ratio(np.array(1.0), np.array(0.2), np.array(flag), prior) for flag in (False, True))
+    usual, odd = (
+        ceiling.log_likelihood_ratio(np.array(1.0), np.array(0.2), np.array(flag), prior) for flag in (False, True)
+    )
     assert odd < usual
 
 
@@ -86,11 +88,23 @@ def test_a_traded_row_missing_from_the_latent_model_is_named(panel, prior):
 
 
 def test_ceiling_table_places_each_target_against_the_oracle_with_its_standard_error():
-    summary = pd.DataFrame({"mean": [0.8, 0.9, 0.7], "std": 0.0}, index=pd.MultiIndex.from_tuples(
-        [("x", "ap"), ("x", "r_at_5pct"), ("x", "p_at_100")], names=["detector", "metric"]))
+    summary = pd.DataFrame(
+        {"mean": [0.8, 0.9, 0.7], "std": 0.0},
+        index=pd.MultiIndex.from_tuples(
+            [("x", "ap"), ("x", "r_at_5pct"), ("x", "p_at_100")], names=["detector", "metric"]
+        ),
+    )
     paired = DetectorRun("oracle", 0.0, 0.0, [{"seed": 0, "ap": 0.9, "r_at_5pct": 0.94, "p_at_100": 0.8}], {})
-    wide = DetectorRun("oracle", 0.0, 0.0, [{"seed": s, "ap": a, "r_at_5pct": r, "p_at_100": p}
-                                             for s, (a, r, p) in enumerate([(0.88, 0.93, 0.80), (0.92, 0.95, 0.82)])], {})
+    wide = DetectorRun(
+        "oracle",
+        0.0,
+        0.0,
+        [
+            {"seed": s, "ap": a, "r_at_5pct": r, "p_at_100": p}
+            for s, (a, r, p) in enumerate([(0.88, 0.93, 0.80), (0.92, 0.95, 0.82)])
+        ],
+        {},
+    )
     table = ceiling.ceiling_table(summary, paired, "x", {"ap": 0.85, "r_at_5pct": 0.95, "p_at_100": 0.9}, wide=wide)
     # standard errors: 0.02 for ap, 0.01 for r_at_5pct and p_at_100
     assert table["target_vs_ceiling"].tolist() == ["below", "at", "above"]
@@ -119,21 +133,34 @@ def test_latent_model_is_the_one_the_replica_records_were_drawn_from():
 
 
 def test_ceiling_prose_names_each_target_s_place_and_the_share(tmp_path):
-    table = pd.DataFrame({"metric": ["ap", "r_at_5pct", "p_at_100"], "target": [0.85, 0.95, 0.8],
-                          "measured": [0.81, 0.9, 0.75], "oracle": [0.9, 0.94, 0.83],
-                          "share_of_oracle": [0.9, 0.9 / 0.94, 0.75 / 0.83], "oracle_wide": [0.9, 0.946, 0.84],
-                          "oracle_wide_se": [0.004, 0.005, 0.004], "wide_seeds": 20,
-                          "target_vs_ceiling": ["below", "at", "below"]})
+    table = pd.DataFrame(
+        {
+            "metric": ["ap", "r_at_5pct", "p_at_100"],
+            "target": [0.85, 0.95, 0.8],
+            "measured": [0.81, 0.9, 0.75],
+            "oracle": [0.9, 0.94, 0.83],
+            "share_of_oracle": [0.9, 0.9 / 0.94, 0.75 / 0.83],
+            "oracle_wide": [0.9, 0.946, 0.84],
+            "oracle_wide_se": [0.004, 0.005, 0.004],
+            "wide_seeds": 20,
+            "target_vs_ceiling": ["below", "at", "below"],
+        }
+    )
     labels = {"ap": "AP", "r_at_5pct": "R@5%", "p_at_100": "P@100"}
     text = ceiling.describe_ceiling(table, "lstm-plus", labels)
     assert "오라클은 AP 0.900, R@5% 0.940, P@100 0.830에 이르고, lstm-plus는 그 AP 90%" in text
-    assert "주입 시드 20개" in text and "R@5% 목표 0.95(오라클 0.946 ± 0.005)는 오라클의 수준과 통계적으로 구별되지" in text
+    assert (
+        "주입 시드 20개" in text
+        and "R@5% 목표 0.95(오라클 0.946 ± 0.005)는 오라클의 수준과 통계적으로 구별되지" in text
+    )
     assert "AP 목표 0.85(오라클 0.900 ± 0.004), P@100 목표 0.8(오라클 0.840 ± 0.004)는 오라클보다 낮아" in text
     assert "오라클보다도 높아" not in text
     table.to_csv(tmp_path / "ceiling.csv", index=False)  # as chapter 08 reads it back
     brief = ceiling.ceiling_brief(pd.read_csv(tmp_path / "ceiling.csv"), labels)
-    assert brief == ("복제본의 답을 아는 오라클의 AP는 0.900이고 개선 탐지기는 그 90%에 이릅니다; "
-                     "R@5% 목표 0.95는 오라클의 수준입니다(오라클 0.946).")
+    assert brief == (
+        "복제본의 답을 아는 오라클의 AP는 0.900이고 개선 탐지기는 그 90%에 이릅니다; "
+        "R@5% 목표 0.95는 오라클의 수준입니다(오라클 0.946)."
+    )
     easy = ceiling.ceiling_brief(table.assign(target_vs_ceiling="below"), labels)
     assert easy == "복제본의 답을 아는 오라클의 AP는 0.900이고 개선 탐지기는 그 90%에 이릅니다."
     assert "계산하지 않았습니다" in ceiling.ceiling_brief(None, labels)
@@ -153,8 +180,9 @@ def test_tiny_months_are_those_under_a_tenth_of_the_series_median_weight(panel):
 def test_oracle_with_the_detector_s_expected_price_or_odd_months_changes_only_those_rows(panel, prior):
     latent = hand_latent(panel)
     full = ceiling.oracle_scores(panel, latent, prior)
-    same = ceiling.oracle_scores(panel, latent, prior, expected_log_price=latent["expected_log_price"].to_numpy(),
-                                 odd=np.zeros(len(panel), bool))
+    same = ceiling.oracle_scores(
+        panel, latent, prior, expected_log_price=latent["expected_log_price"].to_numpy(), odd=np.zeros(len(panel), bool)
+    )
     pd.testing.assert_frame_equal(full, same)
     row = _row(panel, PRICE_ROW)
     expected = latent["expected_log_price"].to_numpy().copy()
@@ -174,13 +202,24 @@ def test_knowledge_gaps_compare_the_oracle_without_each_piece_with_the_detector(
     injections = {seed: inject_anomalies(panel, seed=seed, spec=spec) for seed in (0, 1)}
     latent = hand_latent(panel)
     # a "detector" whose expected price is the generator's: it must tie the oracle on that variant
-    scores = {seed: pd.DataFrame({"expected_unit_price_usd_per_kg": np.exp(latent["expected_log_price"].to_numpy())},
-                                 index=panel.index) for seed in injections}
-    per_seed = [{"seed": seed, "ap": 0.5, "p_at_100": 0.1, "r_at_5pct": 0.6, "value_capture_1pct": 0.7} for seed in injections]
+    scores = {
+        seed: pd.DataFrame(
+            {"expected_unit_price_usd_per_kg": np.exp(latent["expected_log_price"].to_numpy())}, index=panel.index
+        )
+        for seed in injections
+    }
+    per_seed = [
+        {"seed": seed, "ap": 0.5, "p_at_100": 0.1, "r_at_5pct": 0.6, "value_capture_1pct": 0.7} for seed in injections
+    ]
     table = ceiling.knowledge_gaps(panel, injections, latent, DetectorRun("toy", 0.0, 0.0, per_seed, scores), spec=spec)
     labels = ceiling.KNOWLEDGE_VARIANTS
-    assert table.index.tolist() == [labels["all"], labels["detector_expected"], labels["no_odd"],
-                                    labels["odd_from_weight"], "toy"]
+    assert table.index.tolist() == [
+        labels["all"],
+        labels["detector_expected"],
+        labels["no_odd"],
+        labels["odd_from_weight"],
+        "toy",
+    ]
     assert table.loc[labels["detector_expected"]].equals(table.loc[labels["all"]])
     assert table.loc["toy", "ap"] == 0.5
     # 8 labelled of 72 test rows (random AP 0.11); the panel's own quarter-price and freight rows
@@ -190,8 +229,10 @@ def test_knowledge_gaps_compare_the_oracle_without_each_piece_with_the_detector(
 
 def test_gap_prose_says_what_the_expected_price_explains():
     labels = ceiling.KNOWLEDGE_VARIANTS
-    table = pd.DataFrame({"ap": [0.89, 0.82, 0.815, 0.888, 0.81]},
-                         index=[labels["all"], labels["detector_expected"], labels["no_odd"], labels["odd_from_weight"], "x"])
+    table = pd.DataFrame(
+        {"ap": [0.89, 0.82, 0.815, 0.888, 0.81]},
+        index=[labels["all"], labels["detector_expected"], labels["no_odd"], labels["odd_from_weight"], "x"],
+    )
     text = ceiling.describe_gaps(table, "x")
     assert "오라클의 AP는 0.890, x는 0.810입니다" in text and "AP가 0.820로 떨어집니다" in text
     assert "두 순위의 차이 0.080 중 88%가 기대 단가" in text

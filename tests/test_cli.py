@@ -56,12 +56,13 @@ def test_merge_of_a_broken_file_is_one_line_exit_2_and_no_output(tmp_path: Path,
 
 
 def test_reading_a_panel_with_a_bad_cell_names_row_and_column(tmp_path: Path, capsys):
-    from customs_anomaly.storage import read_panel
     from customs_anomaly.errors import InputError
+    from customs_anomaly.storage import read_panel
 
     row = {c: 1.0 for c in config.PANEL_COLUMNS}
-    row.update(month="2024-05-01", hsk_code="0302110000", item_name="x", country_code="US",
-               country_name="미국", region="미국")
+    row.update(
+        month="2024-05-01", hsk_code="0302110000", item_name="x", country_code="US", country_name="미국", region="미국"
+    )
     frame = pd.DataFrame([row, {**row, "weight_kg": "abc"}])
     path = tmp_path / "panel.csv"
     frame.to_csv(path, index=False)
@@ -87,8 +88,22 @@ def test_fit_score_and_demo_through_the_cli(tmp_path: Path, capsys):
     assert main(["synth", "--seed", "0", "--out", str(raw)]) == 0
     assert main(["merge", "--raw", str(raw), "--out", str(panel_path)]) == 0
     assert main(["inject", "--panel", str(panel_path), "--seed", "0", "--out", str(injected)]) == 0
-    assert main(["fit", "--panel", str(injected), "--train-until", "2024-04", "--out", str(tmp_path / "m"),
-                 "--detector", "rules"]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "--panel",
+                str(injected),
+                "--train-until",
+                "2024-04",
+                "--out",
+                str(tmp_path / "m"),
+                "--detector",
+                "rules",
+            ]
+        )
+        == 0
+    )
     scores_path = tmp_path / "scores.csv"
     assert main(["score", "--panel", str(injected), "--model-dir", str(tmp_path / "m"), "--out", str(scores_path)]) == 0
     scores = pd.read_csv(scores_path, dtype={"hsk_code": str, "country_code": str}, keep_default_na=False)
@@ -100,8 +115,12 @@ def test_fit_score_and_demo_through_the_cli(tmp_path: Path, capsys):
     assert "<script src=" not in text  # all JavaScript inline
     assert not re.search(r"""(src|href)\s*=\s*["']https?:""", text)  # nothing loaded from the network
     capsys.readouterr()
-    assert main(["score", "--panel", str(injected), "--model-dir", str(tmp_path / "none"), "--out",
-                 str(tmp_path / "x.csv")]) == 2
+    assert (
+        main(
+            ["score", "--panel", str(injected), "--model-dir", str(tmp_path / "none"), "--out", str(tmp_path / "x.csv")]
+        )
+        == 2
+    )
     assert "detector.json" in capsys.readouterr().err and not (tmp_path / "x.csv").exists()
 
 
@@ -122,8 +141,22 @@ def test_fit_without_a_detector_trains_the_improved_one_and_score_gives_reasons(
     freight_anomalies = labels["anomaly_type"].isin(["a", "b", "c"]).to_numpy()
     assert (scores.loc[freight_anomalies & scores["flag"].to_numpy(), "reason_group"] == "운임").all()
     budget_path = tmp_path / "budget.csv"
-    assert main(["score", "--panel", str(injected), "--model-dir", str(tmp_path / "m"), "--out", str(budget_path),
-                 "--budget", "0.02"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                "--panel",
+                str(injected),
+                "--model-dir",
+                str(tmp_path / "m"),
+                "--out",
+                str(budget_path),
+                "--budget",
+                "0.02",
+            ]
+        )
+        == 0
+    )
     budget = pd.read_csv(budget_path, dtype={"hsk_code": str, "country_code": str}, keep_default_na=False)
     per_month = budget.groupby("month").agg(rows=("score", "count"), flagged=("flag", "sum"))
     assert (per_month["flagged"] == (per_month["rows"] * 0.02).astype(int).clip(lower=1)).all()
@@ -136,4 +169,4 @@ def test_score_refuses_a_budget_that_is_not_a_share(share, capsys):
     with pytest.raises(SystemExit) as exit_info:
         build_parser().parse_args(["score", "--panel", "p", "--model-dir", "m", "--out", "o.csv", "--budget", share])
     assert exit_info.value.code == 2
-    assert f"--budget: " in capsys.readouterr().err
+    assert "--budget: " in capsys.readouterr().err

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from panel_builders import tiny_panel
 
 from customs_anomaly import config
 from customs_anomaly.detectors import DETECTOR_NAMES, load_detector, make_detector
 from customs_anomaly.inject import InjectionSpec, inject_anomalies
-from panel_builders import tiny_panel
 
-FAST = {"lstm-a": {"epochs": 1, "verbose": 0}, "lstm-b": {"epochs": 1, "verbose": 0}, "lstm-plus": {"epochs": 1, "verbose": 0}}
+FAST = {
+    "lstm-a": {"epochs": 1, "verbose": 0},
+    "lstm-b": {"epochs": 1, "verbose": 0},
+    "lstm-plus": {"epochs": 1, "verbose": 0},
+}
 SPEC = InjectionSpec(counts={"a": 2, "b": 1, "c": 1, "d": 4, "e": 2, "f": 1})
 
 
@@ -25,7 +29,11 @@ def test_score_contract_save_load_and_labels_ignored(name, injected, tmp_path):
     detector = make_detector(name, **FAST.get(name, {})).fit(injected)
     scores = detector.score(injected)
     assert len(scores) == len(injected)
-    assert scores[list(config.PANEL_KEY)].reset_index(drop=True).equals(injected[list(config.PANEL_KEY)].reset_index(drop=True))
+    assert (
+        scores[list(config.PANEL_KEY)]
+        .reset_index(drop=True)
+        .equals(injected[list(config.PANEL_KEY)].reset_index(drop=True))
+    )
     assert scores["score"].dtype == float and scores["flag"].dtype == bool
     assert ((scores["reason"] != "") == scores["flag"]).all()
     assert set(scores.loc[scores["flag"], "reason_group"]) <= {"운임", "단가"}

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pandas as pd
 import pytest
-
 from conftest import FAKE_DATA_GO_KR_KEY, FAKE_ECOS_KEY
+
 from customs_anomaly import config
 from customs_anomaly.cli import main
 from customs_anomaly.download import Endpoints, download_all, writers
@@ -33,8 +33,14 @@ TRADE_NS, FREIGHT_NS = "15000001/v1", "15000002/v1"
 
 # --- recorded responses --------------------------------------------------------------------------
 
-COUNTRIES = [("CN", "중국", "중국"), ("JP", "일본", "일본"), ("VN", "베트남", "아세안"), ("US", "미국", "북미"),
-             ("DE", "독일", "EU"), ("NO", "노르웨이", "기타유럽")]
+COUNTRIES = [
+    ("CN", "중국", "중국"),
+    ("JP", "일본", "일본"),
+    ("VN", "베트남", "아세안"),
+    ("US", "미국", "북미"),
+    ("DE", "독일", "EU"),
+    ("NO", "노르웨이", "기타유럽"),
+]
 
 
 def trade_rows(month: pd.Timestamp) -> list[dict]:
@@ -43,19 +49,37 @@ def trade_rows(month: pd.Timestamp) -> list[dict]:
     for i, (code, name, bloc) in enumerate(COUNTRIES):
         for hsk, item in ((302110000, "송어(신선)"), (303550000, "전갱이(냉동)")):
             kg = 1000 * (i + 1) + month.month
-            rows.append({
-                "기준년월": f"{month:%Y-%m}", "국가코드": code, "HSK품목코드": hsk, "수출입구분코드": "I",
-                "수출입구분명": "수입", "국가명": name, "경제권명": bloc, "수산물수출입품목명": item,
-                "당월수출입중량(킬로그램)": kg, "당월수출입미화금액(달러)": kg * 5, "당해누계수출입중량(킬로그램)": kg * month.month,
-                "당해누계수출입미화금액(달러)": kg * 5 * month.month, "데이터기준일자": f"{month + pd.offsets.MonthEnd(0):%Y-%m-%d}",
-            })
+            rows.append(
+                {
+                    "기준년월": f"{month:%Y-%m}",
+                    "국가코드": code,
+                    "HSK품목코드": hsk,
+                    "수출입구분코드": "I",
+                    "수출입구분명": "수입",
+                    "국가명": name,
+                    "경제권명": bloc,
+                    "수산물수출입품목명": item,
+                    "당월수출입중량(킬로그램)": kg,
+                    "당월수출입미화금액(달러)": kg * 5,
+                    "당해누계수출입중량(킬로그램)": kg * month.month,
+                    "당해누계수출입미화금액(달러)": kg * 5 * month.month,
+                    "데이터기준일자": f"{month + pd.offsets.MonthEnd(0):%Y-%m-%d}",
+                }
+            )
     rows.append({**rows[0], "수출입구분코드": "E", "수출입구분명": "수출"})
     return rows  # 13 rows per month
 
 
 FREIGHT_ROWS = [
-    {"기간": f"{m:%Y-%m}", "미국서부": 2000 + i, "미국동부": 2100 + i, "유럽연합": 1500, "중국": 700, "일본": 760,
-     "베트남": None if i == 0 else 430}
+    {
+        "기간": f"{m:%Y-%m}",
+        "미국서부": 2000 + i,
+        "미국동부": 2100 + i,
+        "유럽연합": 1500,
+        "중국": 700,
+        "일본": 760,
+        "베트남": None if i == 0 else 430,
+    }
     for i, m in enumerate(pd.date_range("2019-01-01", "2020-06-01", freq="MS"))
 ]
 ECOS_VALUES = {  # ECOS writes plain numbers ("1228.67"); the writer adds the thousands separator
@@ -69,14 +93,30 @@ ECOS_VALUES = {  # ECOS writes plain numbers ("1228.67"); the writer adds the th
 
 
 def odcloud_page(rows: list[dict], page: int, per_page: int) -> dict:
-    part = rows[(page - 1) * per_page: page * per_page]
-    return {"currentCount": len(part), "data": part, "matchCount": len(rows), "page": page, "perPage": per_page,
-            "totalCount": len(rows)}
+    part = rows[(page - 1) * per_page : page * per_page]
+    return {
+        "currentCount": len(part),
+        "data": part,
+        "matchCount": len(rows),
+        "page": page,
+        "perPage": per_page,
+        "totalCount": len(rows),
+    }
 
 
 def ecos_payload(table: str, items: str, values: list[str]) -> dict:
-    rows = [{"STAT_CODE": table, "STAT_NAME": "test", "ITEM_CODE1": items.split("/")[0], "ITEM_NAME1": "x",
-             "UNIT_NAME": "", "TIME": f"{m:%Y%m}", "DATA_VALUE": v} for m, v in zip(MONTHS, values)]
+    rows = [
+        {
+            "STAT_CODE": table,
+            "STAT_NAME": "test",
+            "ITEM_CODE1": items.split("/")[0],
+            "ITEM_NAME1": "x",
+            "UNIT_NAME": "",
+            "TIME": f"{m:%Y%m}",
+            "DATA_VALUE": v,
+        }
+        for m, v in zip(MONTHS, values)
+    ]
     return {"StatisticSearch": {"list_total_count": len(rows), "row": rows}}
 
 
@@ -114,11 +154,24 @@ class Portal:
 
     def recorded(self, route: str, path: str, query: dict):
         if route == f"oas:{TRADE_NS}":
-            return {"openapi": "3.0.1", "paths": {p: {"get": {"summary": f"해양수산부_수산물품목별수출입현황_{m + pd.offsets.MonthEnd(0):%Y%m%d}"}}
-                                                  for p, (m, _) in self.trade_months.items()}}
+            return {
+                "openapi": "3.0.1",
+                "paths": {
+                    p: {"get": {"summary": f"해양수산부_수산물품목별수출입현황_{m + pd.offsets.MonthEnd(0):%Y%m%d}"}}
+                    for p, (m, _) in self.trade_months.items()
+                },
+            }
         if route == f"oas:{FREIGHT_NS}":
-            return {"paths": {f"/{FREIGHT_NS}/uddi:freight-old": {"get": {"summary": "관세청_해상수출입(수입) 운송비용_20240531"}},
-                              f"/{FREIGHT_NS}/uddi:freight-new": {"get": {"summary": "관세청_해상수출입(수입) 운송비용_20250531"}}}}
+            return {
+                "paths": {
+                    f"/{FREIGHT_NS}/uddi:freight-old": {
+                        "get": {"summary": "관세청_해상수출입(수입) 운송비용_20240531"}
+                    },
+                    f"/{FREIGHT_NS}/uddi:freight-new": {
+                        "get": {"summary": "관세청_해상수출입(수입) 운송비용_20250531"}
+                    },
+                }
+            }
         if route.startswith("odcloud:"):
             resource = route.removeprefix("odcloud:")
             if query.get("serviceKey") != [GO_KEY]:
@@ -161,8 +214,15 @@ def portal():
 
 def download(portal, out: Path, sources=None, env=ENV, sleeps=None, **kwargs):
     client = HttpClient(sleep=(sleeps.append if sleeps is not None else (lambda s: None)), backoff_seconds=0.5)
-    options = {"datasets": {"trade": TRADE_NS, "freight": FREIGHT_NS}, "endpoints": portal.endpoints, "client": client,
-               "env": env, "dotenv": (), "progress": False, **kwargs}
+    options = {
+        "datasets": {"trade": TRADE_NS, "freight": FREIGHT_NS},
+        "endpoints": portal.endpoints,
+        "client": client,
+        "env": env,
+        "dotenv": (),
+        "progress": False,
+        **kwargs,
+    }
     if sources is not None:
         options["sources"] = sources
     return download_all(out, START, END, **options)
@@ -183,14 +243,21 @@ def assert_no_key(root: Path, keys=(GO_KEY, ECOS_KEY)) -> None:
 
 # --- success, layouts, read-back -----------------------------------------------------------------
 
+
 def test_full_download_reads_back_into_a_panel(portal, tmp_path):
     reports = download(portal, tmp_path)
     assert {s: len(r.fetched) for s, r in reports.items()} == {
-        "trade": 3, "freight": 1, "exchange_rate": 1, "oil": 1, "cpi": 1, "ppi": 1}
+        "trade": 3,
+        "freight": 1,
+        "exchange_rate": 1,
+        "oil": 1,
+        "cpi": 1,
+        "ppi": 1,
+    }
 
     # layouts exactly as the loaders read them (and as data/README.md describes)
     exchange = (tmp_path / "exchange_rate" / writers.EXCHANGE_RATE_FILE).read_bytes()
-    assert exchange.startswith(b"\xef\xbb\xbf") and "May-20,\"1,228.67\"" in exchange.decode("utf-8-sig")
+    assert exchange.startswith(b"\xef\xbb\xbf") and 'May-20,"1,228.67"' in exchange.decode("utf-8-sig")
     oil_lines = (tmp_path / "oil" / writers.OIL_FILE).read_text(encoding="utf-8-sig").splitlines()
     assert oil_lines[:2] == ["월,유종,Dubai,Brent,WTI,Oman", "04월,,20.39,26.63,16.70,"]
     assert "2020.05,99.44" in (tmp_path / "cpi" / writers.CPI_FILE).read_text(encoding="utf-8-sig")
@@ -232,6 +299,7 @@ def test_pagination_reads_every_page_until_the_total(portal, tmp_path, monkeypat
 
 # --- portal errors -------------------------------------------------------------------------------
 
+
 def fails(portal, tmp_path, sources, pattern, **kwargs) -> str:
     with pytest.raises(DownloadError, match=pattern) as info:
         download(portal, tmp_path, sources=sources, **kwargs)
@@ -249,22 +317,31 @@ def test_empty_odcloud_result_is_an_error_and_writes_nothing(portal, tmp_path):
 
 
 def test_ecos_info_200_no_data(portal, tmp_path):
-    portal.overrides["ecos:901Y009:0"] = [(200, json.dumps(
-        {"RESULT": {"CODE": "INFO-200", "MESSAGE": "해당하는 데이터가 없습니다."}}, ensure_ascii=False).encode())]
+    portal.overrides["ecos:901Y009:0"] = [
+        (
+            200,
+            json.dumps(
+                {"RESULT": {"CODE": "INFO-200", "MESSAGE": "해당하는 데이터가 없습니다."}}, ensure_ascii=False
+            ).encode(),
+        )
+    ]
     fails(portal, tmp_path, ["cpi"], r"^cpi: ECOS INFO-200 .*901Y009/0.*해당하는 데이터가 없습니다.*no data")
     assert not (tmp_path / "cpi").exists()
 
 
 def test_ecos_info_100_invalid_key_names_the_variable(portal, tmp_path):
-    message = fails(portal, tmp_path, ["ppi"], r"ECOS INFO-100 .*check ECOS_API_KEY",
-                    env={**ENV, "ECOS_API_KEY": "wrong-ecos-key"})
+    message = fails(
+        portal, tmp_path, ["ppi"], r"ECOS INFO-100 .*check ECOS_API_KEY", env={**ENV, "ECOS_API_KEY": "wrong-ecos-key"}
+    )
     assert "wrong-ecos-key" not in message
 
 
 def test_invalid_data_go_kr_key_http_401_payload_becomes_a_clear_message(portal, tmp_path):
     body = json.dumps({"code": -4, "msg": "등록되지 않은 인증키 입니다."}, ensure_ascii=False).encode()
     portal.overrides[f"odcloud:/{FREIGHT_NS}/uddi:freight-new"] = [(401, body)]
-    message = fails(portal, tmp_path, ["freight"], r"HTTP 401 — code -4: 등록되지 않은 인증키 입니다\. — the key is not registered")
+    message = fails(
+        portal, tmp_path, ["freight"], r"HTTP 401 — code -4: 등록되지 않은 인증키 입니다\. — the key is not registered"
+    )
     assert "serviceKey=***" in message
 
 
@@ -272,14 +349,22 @@ def test_quota_exceeded_is_retried_then_reported(portal, tmp_path):
     body = json.dumps({"code": -429, "msg": "일일 트래픽 한도를 초과했습니다."}, ensure_ascii=False).encode()
     portal.overrides[f"odcloud:/{FREIGHT_NS}/uddi:freight-new"] = [(429, body)] * 5
     sleeps: list[float] = []
-    fails(portal, tmp_path, ["freight"], r"HTTP 429 — code -429: 일일 트래픽 한도를 초과했습니다\. — the request quota", sleeps=sleeps)
+    fails(
+        portal,
+        tmp_path,
+        ["freight"],
+        r"HTTP 429 — code -429: 일일 트래픽 한도를 초과했습니다\. — the request quota",
+        sleeps=sleeps,
+    )
     assert sleeps == [0.5, 1.0, 2.0, 4.0]  # exponential back-off, then give up
 
 
 def test_gateway_xml_error_for_an_unregistered_key(portal, tmp_path):
-    xml = (b"<OpenAPI_ServiceResponse><cmmMsgHeader><errMsg>SERVICE ERROR</errMsg>"
-           b"<returnAuthMsg>SERVICE_KEY_IS_NOT_REGISTERED_ERROR</returnAuthMsg><returnReasonCode>30</returnReasonCode>"
-           b"</cmmMsgHeader></OpenAPI_ServiceResponse>")
+    xml = (
+        b"<OpenAPI_ServiceResponse><cmmMsgHeader><errMsg>SERVICE ERROR</errMsg>"
+        b"<returnAuthMsg>SERVICE_KEY_IS_NOT_REGISTERED_ERROR</returnAuthMsg><returnReasonCode>30</returnReasonCode>"
+        b"</cmmMsgHeader></OpenAPI_ServiceResponse>"
+    )
     portal.overrides[f"odcloud:/{FREIGHT_NS}/uddi:freight-new"] = [(200, xml)]
     fails(portal, tmp_path, ["freight"], r"returnAuthMsg=SERVICE_KEY_IS_NOT_REGISTERED_ERROR, returnReasonCode=30")
 
@@ -303,14 +388,29 @@ def test_unreachable_host_is_retried_then_reported(tmp_path):
     sleeps: list[float] = []
     client = HttpClient(sleep=sleeps.append, backoff_seconds=0.1, retries=2, timeout_seconds=2)
     with pytest.raises(DownloadError, match=r"^cpi: cannot reach 127\.0\.0\.1:9 after 3 attempts") as info:
-        download_all(tmp_path, START, END, ["cpi"], endpoints=Endpoints(ecos="http://127.0.0.1:9/ecos"),
-                     client=client, env=ENV, dotenv=(), progress=False)
+        download_all(
+            tmp_path,
+            START,
+            END,
+            ["cpi"],
+            endpoints=Endpoints(ecos="http://127.0.0.1:9/ecos"),
+            client=client,
+            env=ENV,
+            dotenv=(),
+            progress=False,
+        )
     assert sleeps == [0.1, 0.2] and ECOS_KEY not in str(info.value)
 
 
 def test_missing_key_message_names_the_variable_and_where_to_get_it(portal, tmp_path):
-    message = fails(portal, tmp_path, ["trade"], r"^trade: missing API key: set the environment variable "
-                    r"DATA_GO_KR_SERVICE_KEY .*https://www\.data\.go\.kr", env={"ECOS_API_KEY": ECOS_KEY})
+    message = fails(
+        portal,
+        tmp_path,
+        ["trade"],
+        r"^trade: missing API key: set the environment variable "
+        r"DATA_GO_KR_SERVICE_KEY .*https://www\.data\.go\.kr",
+        env={"ECOS_API_KEY": ECOS_KEY},
+    )
     assert portal.requests == []  # no request before the key is known
     with pytest.raises(DownloadError, match=r"ECOS_API_KEY .*https://ecos\.bok\.or\.kr/api/"):
         read_key("ECOS_API_KEY", env={}, dotenv=())
@@ -319,7 +419,9 @@ def test_missing_key_message_names_the_variable_and_where_to_get_it(portal, tmp_
 
 def test_keys_come_from_dotenv_and_an_encoded_key_is_decoded(tmp_path):
     dotenv = tmp_path / ".env"
-    dotenv.write_text("# keys\nexport DATA_GO_KR_SERVICE_KEY='go%2BKEY%2Fx%3D%3D'\nECOS_API_KEY=abc\n", encoding="utf-8")
+    dotenv.write_text(
+        "# keys\nexport DATA_GO_KR_SERVICE_KEY='go%2BKEY%2Fx%3D%3D'\nECOS_API_KEY=abc\n", encoding="utf-8"
+    )
     assert read_key("DATA_GO_KR_SERVICE_KEY", env={}, dotenv=(dotenv,)) == "go+KEY/x=="
     assert read_key("ECOS_API_KEY", env={"ECOS_API_KEY": "from-env"}, dotenv=(dotenv,)) == "from-env"
 
@@ -351,6 +453,7 @@ def test_refuses_to_download_into_the_synthetic_replica(portal, tmp_path):
 
 # --- resume and atomic writes --------------------------------------------------------------------
 
+
 def test_rerun_makes_no_request_and_a_deleted_file_is_fetched_alone(portal, tmp_path):
     download(portal, tmp_path)
     first = all_bytes(tmp_path)
@@ -363,10 +466,15 @@ def test_rerun_makes_no_request_and_a_deleted_file_is_fetched_alone(portal, tmp_
     (tmp_path / "cpi" / writers.CPI_FILE).write_text("시점,전국\n2020.05,1\n", encoding="utf-8")  # checksum breaks
     reports = download(portal, tmp_path)
     assert {s: r.fetched for s, r in reports.items() if r.fetched} == {
-        "trade": ["trade/해양수산부_수산물품목별수출입현황_202005.csv"], "cpi": ["cpi/소비자물가지수.csv"]}
+        "trade": ["trade/해양수산부_수산물품목별수출입현황_202005.csv"],
+        "cpi": ["cpi/소비자물가지수.csv"],
+    }
     fetched = {urlsplit(r).path for r in portal.requests}
-    assert fetched == {"/oas/docs", f"/odcloud/{TRADE_NS}/uddi:trade-202005",
-                       f"/ecos/StatisticSearch/{ECOS_KEY}/json/kr/1/1000/901Y009/M/202004/202006/0"}
+    assert fetched == {
+        "/oas/docs",
+        f"/odcloud/{TRADE_NS}/uddi:trade-202005",
+        f"/ecos/StatisticSearch/{ECOS_KEY}/json/kr/1/1000/901Y009/M/202004/202006/0",
+    }
     after = dict(all_bytes(tmp_path))
     for path, data in first:
         if path.name != "manifest.json":
@@ -386,7 +494,9 @@ def test_failure_mid_pagination_keeps_the_old_file_and_leaves_no_temporary_file(
     original = odcloud.fetch_rows
     monkeypatch.setattr(odcloud, "fetch_rows", lambda *a, **k: original(*a, **{**k, "per_page": 5}))
     portal.overrides[f"odcloud:/{FREIGHT_NS}/uddi:freight-new"] = [
-        (200, json.dumps(odcloud_page(FREIGHT_ROWS, 1, 5), ensure_ascii=False).encode()), (404, b"{}")]
+        (200, json.dumps(odcloud_page(FREIGHT_ROWS, 1, 5), ensure_ascii=False).encode()),
+        (404, b"{}"),
+    ]
     fails(portal, tmp_path, ["freight"], r"HTTP 404")
     assert target.read_bytes() == before
     assert sorted(p.name for p in target.parent.iterdir()) == [writers.FREIGHT_FILE]
@@ -410,6 +520,7 @@ def test_atomic_write_failure_mid_write_keeps_the_old_file(tmp_path, monkeypatch
 
 
 # --- secrets -------------------------------------------------------------------------------------
+
 
 def test_no_key_in_files_or_in_the_manifest_parameters(portal, tmp_path):
     download(portal, tmp_path)

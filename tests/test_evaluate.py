@@ -6,8 +6,13 @@ import pytest
 from sklearn.metrics import average_precision_score
 
 from customs_anomaly.evaluate import (
+    average_precision,
+    evaluate_scores,
+    precision_at_k,
+    recall_at_share,
     rows_for_recall,
-    average_precision, evaluate_scores, precision_at_k, recall_at_share, summarise_over_seeds, value_capture,
+    summarise_over_seeds,
+    value_capture,
 )
 
 SCORES = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0])
@@ -36,10 +41,13 @@ def test_value_capture_counts_misdeclared_dollars_in_the_budget():
 
 def test_evaluate_scores_on_a_small_injected_panel():
     months = pd.to_datetime(["2024-04-01"] * 2 + ["2024-05-01"] * 4)
-    panel = pd.DataFrame({
-        "month": months, "is_anomaly": [False, False, True, False, True, False],
-        "anomaly_type": ["", "", "d", "", "a", ""],
-    })
+    panel = pd.DataFrame(
+        {
+            "month": months,
+            "is_anomaly": [False, False, True, False, True, False],
+            "anomaly_type": ["", "", "d", "", "a", ""],
+        }
+    )
     scores = pd.DataFrame({"score": [9, 9, 3, 2, 1, 0], "flag": [True, True, True, False, False, False]})
     result = evaluate_scores(scores, panel)
     assert result["test_rows"] == 4 and result["anomalies"] == 2

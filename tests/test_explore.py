@@ -5,9 +5,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from panel_builders import tiny_panel
 
 from customs_anomaly import explore, plots
-from panel_builders import tiny_panel
 
 
 @pytest.fixture(scope="module")
@@ -17,13 +17,22 @@ def panel() -> pd.DataFrame:
 
 def test_item_groups_from_hs_headings():
     codes = pd.Series(["0301992000", "303550000", "0306171090", "1604200000", "1212211000", "2501001020", "0511919000"])
-    assert explore.item_group(codes).tolist() == ["활어", "냉동 어류", "갑각류", "어류 조제품", "해조류", "소금", "기타"]
+    assert explore.item_group(codes).tolist() == [
+        "활어",
+        "냉동 어류",
+        "갑각류",
+        "어류 조제품",
+        "해조류",
+        "소금",
+        "기타",
+    ]
 
 
 def test_series_lengths_count_consecutive_runs():
     months = pd.to_datetime(["2020-05-01", "2020-06-01", "2020-07-01", "2020-09-01", "2020-10-01"])
-    panel = pd.DataFrame({"hsk_code": "0303550000", "country_code": "CN", "month": months,
-                          "weight_kg": [1.0, 0.0, 1.0, 1.0, 1.0]})
+    panel = pd.DataFrame(
+        {"hsk_code": "0303550000", "country_code": "CN", "month": months, "weight_kg": [1.0, 0.0, 1.0, 1.0, 1.0]}
+    )
     row = explore.series_lengths(panel).iloc[0]
     assert row["months_present"] == 5 and row["months_positive"] == 4
     assert row["longest_run_present"] == 3  # May-July, then a gap in August

@@ -9,10 +9,17 @@ from customs_anomaly.features import build_windows, original_buggy_windows
 def two_series_panel():
     months_a = pd.date_range("2020-01-01", periods=14, freq="MS")
     months_b = pd.date_range("2020-01-01", periods=14, freq="MS").delete(6)  # a gap in July
-    panel = pd.concat([
-        pd.DataFrame({"hsk_code": "0303550000", "country_code": "CN", "month": months_a}),
-        pd.DataFrame({"hsk_code": "0303550000", "country_code": "VN", "month": months_b}),
-    ], ignore_index=True).sample(frac=1.0, random_state=0).reset_index(drop=True)
+    panel = (
+        pd.concat(
+            [
+                pd.DataFrame({"hsk_code": "0303550000", "country_code": "CN", "month": months_a}),
+                pd.DataFrame({"hsk_code": "0303550000", "country_code": "VN", "month": months_b}),
+            ],
+            ignore_index=True,
+        )
+        .sample(frac=1.0, random_state=0)
+        .reset_index(drop=True)
+    )
     matrix = np.arange(len(panel), dtype=float).reshape(-1, 1)
     return panel, matrix
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from panel_builders import tiny_panel
 
 from customs_anomaly import config
 from customs_anomaly.inject import ANOMALY_TYPES, InjectionSpec, inject_anomalies, inject_fixed, separability_check
-from panel_builders import tiny_panel
 
 SMALL = InjectionSpec(counts={"a": 3, "b": 2, "c": 2, "d": 6, "e": 3, "f": 2})
 
@@ -34,7 +34,9 @@ def test_counts_window_weight_and_labels(panel):
     assert (injected["weight_kg"] > 0).all()
     assert set(out.columns) - set(panel.columns) == {"is_anomaly", "anomaly_type"}
     assert (out.loc[~out["is_anomaly"], "anomaly_type"] == "").all()
-    assert len(result.log) == sum(SMALL.counts.values()) and result.log.set_index(list(config.PANEL_KEY)).index.is_unique
+    assert (
+        len(result.log) == sum(SMALL.counts.values()) and result.log.set_index(list(config.PANEL_KEY)).index.is_unique
+    )
 
 
 def test_derived_columns_and_ytd_stay_consistent(panel):

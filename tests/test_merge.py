@@ -18,12 +18,20 @@ M = pd.Timestamp
 
 def trade_row(month, flow, hsk, code, name, weight, value, source="t_202005.csv"):
     return {
-        "month": M(month), "hsk_code": hsk, "trade_flow": flow,
+        "month": M(month),
+        "hsk_code": hsk,
+        "trade_flow": flow,
         "trade_flow_name": "수입" if flow == "I" else "수출",
-        "country_code": code, "country_name": name, "economic_bloc": "",
-        "item_name": "품목", "weight_kg": float(weight), "value_usd": float(value),
-        "ytd_weight_kg": float(weight) + 10.0, "ytd_value_usd": float(value) + 10.0,
-        "reference_date": M(month) + pd.offsets.MonthEnd(0), "source_file": source,
+        "country_code": code,
+        "country_name": name,
+        "economic_bloc": "",
+        "item_name": "품목",
+        "weight_kg": float(weight),
+        "value_usd": float(value),
+        "ytd_weight_kg": float(weight) + 10.0,
+        "ytd_value_usd": float(value) + 10.0,
+        "reference_date": M(month) + pd.offsets.MonthEnd(0),
+        "source_file": source,
     }
 
 
@@ -35,14 +43,23 @@ def make_sources(trade_rows: list[dict]) -> RawSources:
     freight = pd.DataFrame(
         [{"month": m, "route": r, "freight_kkrw_per_2teu": v} for m in months for r, v in routes.items()]
     )
-    freight.loc[(freight["month"] == M("2020-06-01")) & (freight["route"] == "일본"), "freight_kkrw_per_2teu"] = math.nan
+    freight.loc[(freight["month"] == M("2020-06-01")) & (freight["route"] == "일본"), "freight_kkrw_per_2teu"] = (
+        math.nan
+    )
     macro_months = months[:2]  # no macro values for 2020-07
     return RawSources(
         trade=trade,
         freight=freight,
         exchange_rate=pd.DataFrame({"month": macro_months, "usd_krw": [1228.67, 1210.01]}),
-        oil=pd.DataFrame({"month": macro_months, "dubai_usd": [30.47, 40.80], "brent_usd": [32.41, 40.77],
-                          "wti_usd": [28.53, 38.31], "oman_usd": [30.75, 40.85]}),
+        oil=pd.DataFrame(
+            {
+                "month": macro_months,
+                "dubai_usd": [30.47, 40.80],
+                "brent_usd": [32.41, 40.77],
+                "wti_usd": [28.53, 38.31],
+                "oman_usd": [30.75, 40.85],
+            }
+        ),
         cpi=pd.DataFrame({"month": macro_months, "cpi": [99.44, 99.71]}),
         ppi=pd.DataFrame({"month": macro_months, "ppi": [98.96, 99.47]}),
     )

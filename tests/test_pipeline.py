@@ -42,7 +42,7 @@ def test_provenance_of_the_synthetic_replica_and_of_real_files(tmp_path: Path):
 
 def test_real_build_without_files_says_how_to_get_them(tmp_path: Path):
     options = BuildOptions(root=tmp_path, raw_dir=tmp_path / "none", data_kind="real")
-    with pytest.raises(FileNotFoundError, match="see data/README.md"):
+    with pytest.raises(FileNotFoundError, match=r"see data/README\.md"):
         ensure_raw_data(options)
 
 

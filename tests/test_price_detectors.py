@@ -18,8 +18,14 @@ from customs_anomaly.detectors.series import neighbour_median, peer_median_log_p
 from customs_anomaly.experiments import alert_volume, reason_agreement, targets_table, wins_at_every_factor
 from customs_anomaly.merge import derive_columns
 
-PRICES = {"0303550000": 2.0, "0303540000": 1.5, "0307229000": 6.0, "0304941000": 3.0, "0306171090": 9.0,
-          "0302130000": 12.0}
+PRICES = {
+    "0303550000": 2.0,
+    "0303540000": 1.5,
+    "0307229000": 6.0,
+    "0304941000": 3.0,
+    "0306171090": 9.0,
+    "0302130000": 12.0,
+}
 PRICE_ROW = ("0307229000", pd.Timestamp("2024-09-01"))  # declared at 0.25 x
 FREIGHT_ROW = ("0306171090", pd.Timestamp("2025-01-01"))  # freight 4 x the region's level
 
@@ -34,10 +40,23 @@ def known_panel(seed: int = 3) -> pd.DataFrame:
             unit = price * float(np.exp(rng.normal(0, 0.08)))
             if (code, month) == PRICE_ROW:
                 unit *= 0.25
-            rows.append({"month": month, "hsk_code": code, "item_name": f"품목{code[-4:]}", "country_code": "CN",
-                         "country_name": "중국", "region": "중국", "weight_kg": weight,
-                         "value_usd": float(round(weight * unit)), "freight_kkrw_per_2teu": 800.0 + month.month,
-                         "usd_krw": 1300.0 + month.month, "dubai_usd": 80.0, "cpi": 110.0, "ppi": 115.0})
+            rows.append(
+                {
+                    "month": month,
+                    "hsk_code": code,
+                    "item_name": f"품목{code[-4:]}",
+                    "country_code": "CN",
+                    "country_name": "중국",
+                    "region": "중국",
+                    "weight_kg": weight,
+                    "value_usd": float(round(weight * unit)),
+                    "freight_kkrw_per_2teu": 800.0 + month.month,
+                    "usd_krw": 1300.0 + month.month,
+                    "dubai_usd": 80.0,
+                    "cpi": 110.0,
+                    "ppi": 115.0,
+                }
+            )
     panel = pd.DataFrame(rows)
     panel["month"] = panel["month"].astype("datetime64[ns]")
     keys = [panel["hsk_code"], panel["country_code"], panel["month"].dt.year]
@@ -113,7 +132,12 @@ def test_the_improved_detector_is_the_default_and_checks_its_switches():
 
 
 def test_ablation_switches_run(panel):
-    for change in ({"macro": True}, {"window": 6, "scaling": "minmax"}, {"error_mapping": "window"}, {"series_norm": True}):
+    for change in (
+        {"macro": True},
+        {"window": 6, "scaling": "minmax"},
+        {"error_mapping": "window"},
+        {"series_norm": True},
+    ):
         scores = make_detector("lstm-plus", epochs=1, verbose=0, **change).fit(panel).score(panel)
         assert np.isfinite(scores.loc[panel["weight_kg"] > 0, "score"]).all()
 
@@ -125,33 +149,57 @@ def test_neighbour_median_excludes_the_cell_and_skips_gaps():
 
 
 def test_peer_median_leaves_the_row_out():
-    frame = pd.DataFrame({"hsk_code": ["A"] * 3 + ["B"], "month": pd.to_datetime(["2024-01-01"] * 4),
-                          "weight_kg": [1.0, 1.0, 1.0, 1.0], "unit_price_usd_per_kg": [1.0, np.e, np.e ** 3, 5.0]})
+    frame = pd.DataFrame(
+        {
+            "hsk_code": ["A"] * 3 + ["B"],
+            "month": pd.to_datetime(["2024-01-01"] * 4),
+            "weight_kg": [1.0, 1.0, 1.0, 1.0],
+            "unit_price_usd_per_kg": [1.0, np.e, np.e**3, 5.0],
+        }
+    )
     peer = peer_median_log_price(frame)
     assert np.allclose(peer[:3], [2.0, 1.5, 0.5]) and np.isnan(peer[3])
 
 
 def test_band_distance_and_weighted_median():
-    assert band_distance(np.array([1.0, 2.5, 7.0]), np.array([2.0] * 3), np.array([4.0] * 3)).tolist() == [0.5, 0.0, 1.5]
+    assert band_distance(np.array([1.0, 2.5, 7.0]), np.array([2.0] * 3), np.array([4.0] * 3)).tolist() == [
+        0.5,
+        0.0,
+        1.5,
+    ]
     assert weighted_median(np.array([1.0, 2.0, 10.0]), np.array([1.0, 1.0, 5.0])) == 10.0
 
 
 def test_reason_agreement_and_alert_volume():
     injected = pd.DataFrame({"is_anomaly": [True, True, True, False], "anomaly_type": ["a", "d", "e", ""]})
-    scores = pd.DataFrame({"month": pd.to_datetime(["2024-05-01", "2024-05-01", "2024-06-01", "2024-06-01"]),
-                           "flag": [True, True, False, True], "reason_group": ["운임", "운임", "", "단가"]})
+    scores = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2024-05-01", "2024-05-01", "2024-06-01", "2024-06-01"]),
+            "flag": [True, True, False, True],
+            "reason_group": ["운임", "운임", "", "단가"],
+        }
+    )
     assert reason_agreement(scores, injected) == {"detected": 2, "matching": 1, "share": 0.5}
     volume = alert_volume(scores)
     assert volume["flagged"].tolist() == [2, 1] and volume["share"].tolist() == [1.0, 0.5]
 
 
 def test_targets_table_and_wins():
-    summary = pd.DataFrame({"mean": [0.9, 0.7, 0.96, 0.8], "std": [0.01] * 4},
-                           index=pd.MultiIndex.from_product([["x"], ["ap", "p_at_100", "r_at_5pct", "value_capture_1pct"]]))
+    summary = pd.DataFrame(
+        {"mean": [0.9, 0.7, 0.96, 0.8], "std": [0.01] * 4},
+        index=pd.MultiIndex.from_product([["x"], ["ap", "p_at_100", "r_at_5pct", "value_capture_1pct"]]),
+    )
     table = targets_table(summary, "x")
     assert table["달성"].tolist() == [True, False, True, False]
-    curves = pd.DataFrame({"detector": ["x", "y", "x", "y"], "group": "단가", "factor": [0.5, 0.5, 2.0, 2.0],
-                           "seed": 0, "ap": [0.6, 0.5, 0.4, 0.45]})
+    curves = pd.DataFrame(
+        {
+            "detector": ["x", "y", "x", "y"],
+            "group": "단가",
+            "factor": [0.5, 0.5, 2.0, 2.0],
+            "seed": 0,
+            "ap": [0.6, 0.5, 0.4, 0.45],
+        }
+    )
     wins = wins_at_every_factor(curves, "x", ["y"], factors=(0.5, 2.0))
     assert wins["wins"].tolist() == [True, False]
 
@@ -222,6 +270,8 @@ def test_narrow_leads_are_the_wins_by_less_than_five_percent_of_the_best_rival()
     narrow = narrow_leads(wins, "x")
     assert narrow.index.tolist() == [1.2] and narrow.loc[1.2, "lead"] == pytest.approx(0.0005)
     assert describe_narrow_leads(narrow, "x") == (
-        "다만 ×1.2에서는 앞선 폭이 0.0005(AP 0.035 대 0.035)로 가장 나은 기준선 AP의 5%도 안 되어 사실상 동률입니다.")
+        "다만 ×1.2에서는 앞선 폭이 0.0005(AP 0.035 대 0.035)로 가장 나은 기준선 AP의 5%도 안 되어 사실상 동률입니다."
+    )
     assert describe_narrow_leads(narrow_leads(wins.drop(index=1.2), "x"), "x") == (
-        "앞선 배율마다 그 폭은 가장 나은 기준선 AP의 5% 이상입니다.")
+        "앞선 배율마다 그 폭은 가장 나은 기준선 AP의 5% 이상입니다."
+    )

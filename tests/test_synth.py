@@ -88,7 +88,9 @@ def test_writes_every_source_in_its_folder_and_the_marker(tmp_path):
     for source, folder in config.RAW_SOURCE_DIRS.items():
         assert written[source] and all(p.parent == tmp_path / folder and p.is_file() for p in written[source])
     names = [p.name for p in written["trade"]]
-    expected = [f"해양수산부_수산물품목별수출입현황_{m:%Y%m}.csv" for m in pd.date_range("2020-01", "2025-04", freq="MS")]
+    expected = [
+        f"해양수산부_수산물품목별수출입현황_{m:%Y%m}.csv" for m in pd.date_range("2020-01", "2025-04", freq="MS")
+    ]
     assert names == expected
     marker = json.loads((tmp_path / config.SYNTHETIC_MARKER).read_text(encoding="utf-8"))
     assert marker == {"kind": "synthetic", "seed": 3, "generator": "customs_anomaly.synth", "version": __version__}
@@ -155,7 +157,11 @@ def test_exchange_rate_file_is_utf8_with_bom_and_text_numbers(replica):
     assert fx["환율"].iloc[:5].tolist() == ["1,228.67", "1,210.01", "1,198.90", "1,186.85", "1,178.80"]
     values = dict(zip(fx["날짜"], fx["환율"]))
     assert (values["Jul-24"], values["Dec-24"], values["Feb-25"], values["Apr-25"]) == (
-        "1,383.38", "1,434.42", "1,445.56", "1,444.31")
+        "1,383.38",
+        "1,434.42",
+        "1,445.56",
+        "1,444.31",
+    )
 
 
 def test_oil_file_has_month_labels_without_year_and_the_published_prices(replica):
@@ -209,7 +215,9 @@ def test_chapters_01_to_09_lose_their_leading_zero(trade):
 def test_about_a_quarter_of_import_rows_have_zero_weight_but_year_to_date_values(imports, panel_like):
     zero = imports["weight_kg"] == 0
     share = zero.mean()
-    print(f"\nzero-weight share of import rows: {share:.3f} (five regions: {(panel_like['weight_kg'] == 0).mean():.3f})")
+    print(
+        f"\nzero-weight share of import rows: {share:.3f} (five regions: {(panel_like['weight_kg'] == 0).mean():.3f})"
+    )
     assert 0.18 <= share <= 0.32
     assert (imports.loc[zero, "ytd_weight_kg"] > 0).all()
     assert ((imports["weight_kg"] == 0) == (imports["value_usd"] == 0)).all()
@@ -252,16 +260,20 @@ def test_series_start_stop_and_pause(imports):
     started_late = months["min"] >= pd.Timestamp("2021-01-01")
     stopped_early = months["max"] <= pd.Timestamp("2023-12-01")
     with_gaps = span > months["count"]
-    print(f"\nimport series: {len(months)}; started after 2020: {started_late.sum()}, "
-          f"stopped before 2024: {stopped_early.sum()}, with months without trade: {with_gaps.sum()}")
+    print(
+        f"\nimport series: {len(months)}; started after 2020: {started_late.sum()}, "
+        f"stopped before 2024: {stopped_early.sum()}, with months without trade: {with_gaps.sum()}"
+    )
     assert started_late.mean() > 0.05 and stopped_early.mean() > 0.03 and with_gaps.mean() > 0.2
     assert (span == months["count"]).mean() > 0.1  # and many trade every month
 
 
 def test_the_merge_keeps_roughly_500_to_800_rows_a_month(panel_like):
     per_month = panel_like.groupby("month").size()
-    print(f"\nrows a month in the five regions: min {per_month.min()}, median {per_month.median():.0f}, "
-          f"max {per_month.max()} over {len(per_month)} months")
+    print(
+        f"\nrows a month in the five regions: min {per_month.min()}, median {per_month.median():.0f}, "
+        f"max {per_month.max()} over {len(per_month)} months"
+    )
     assert len(per_month) == 60
     assert per_month.between(500, 800).all()
 
@@ -283,8 +295,10 @@ def test_catalogue_is_mostly_chapters_03_and_16_with_seaweed_and_salt():
 def test_import_values_prices_and_leading_items_are_realistic(trade, imports, panel_like):
     national = imports.groupby("month")["value_usd"].sum() / 1e6
     exports = trade[trade["수출입구분코드"] == "E"].groupby("month")["value_usd"].sum() / 1e6
-    print(f"\nnational imports a month: mean {national.mean():.0f}, min {national.min():.0f}, "
-          f"max {national.max():.0f} million USD; exports mean {exports.mean():.0f}")
+    print(
+        f"\nnational imports a month: mean {national.mean():.0f}, min {national.min():.0f}, "
+        f"max {national.max():.0f} million USD; exports mean {exports.mean():.0f}"
+    )
     assert 400 <= national.mean() <= 600
     assert exports.mean() < 0.5 * national.mean()
     by_calendar_month = national.groupby(national.index.month).mean()
@@ -293,12 +307,19 @@ def test_import_values_prices_and_leading_items_are_realistic(trade, imports, pa
     positive = imports[imports["weight_kg"] > 0]
     per_code = positive.groupby(["month", "hsk_code"])[["value_usd", "weight_kg"]].sum()
     unit = per_code["value_usd"] / per_code["weight_kg"]
-    print(f"import unit prices by code and month: min {unit.min():.3f}, median {unit.median():.2f}, "
-          f"max {unit.max():.0f} USD/kg")
+    print(
+        f"import unit prices by code and month: min {unit.min():.3f}, median {unit.median():.2f}, "
+        f"max {unit.max():.0f} USD/kg"
+    )
     assert unit.min() < 0.1 and unit.max() > 300 and 4 <= unit.median() <= 12
 
-    leaders = {"미국": "0304941000", "베트남": "0306171090", "유럽연합": "0304871000",
-               "일본": "0301992000", "중국": "0307229000"}
+    leaders = {
+        "미국": "0304941000",
+        "베트남": "0306171090",
+        "유럽연합": "0304871000",
+        "일본": "0301992000",
+        "중국": "0307229000",
+    }
     value = panel_like.groupby(["region", "hsk_code"])["value_usd"].sum()
     for region, code in leaders.items():
         assert value.loc[region].idxmax() == code, region
@@ -316,17 +337,31 @@ def test_unit_values_are_as_noisy_as_real_trade_statistics(panel_like, imports):
 
 def test_noise_figures_on_a_hand_built_table():
     def row(month, code, weight, price, flow="I"):
-        return {"month": pd.Timestamp(month), "hsk_code": "0301992000", "country_code": code,
-                "trade_flow": flow, "weight_kg": weight, "value_usd": weight * price}
+        return {
+            "month": pd.Timestamp(month),
+            "hsk_code": "0301992000",
+            "country_code": code,
+            "trade_flow": flow,
+            "weight_kg": weight,
+            "value_usd": weight * price,
+        }
 
-    records = pd.DataFrame([
-        row("2020-01", "JP", 100, 1.0), row("2020-02", "JP", 100, 2.0),  # change log 2
-        row("2020-03", "JP", 0, 0.0), row("2020-04", "JP", 100, 2.0),  # no pair across a 0 kg month
-        row("2020-01", "CN", 10, 4.0), row("2020-02", "CN", 1000, 4.0), row("2020-03", "CN", 1000, 4.0),
-        row("2020-01", "US", 100, 1.0), row("2020-02", "US", 100, 1.0), row("2020-03", "US", 100, 1.0),
-        row("2020-04", "US", 100, 5.0),  # 5x its series median
-        row("2020-03", "US", 100, 50.0, flow="E"),  # exports are ignored
-    ])
+    records = pd.DataFrame(
+        [
+            row("2020-01", "JP", 100, 1.0),
+            row("2020-02", "JP", 100, 2.0),  # change log 2
+            row("2020-03", "JP", 0, 0.0),
+            row("2020-04", "JP", 100, 2.0),  # no pair across a 0 kg month
+            row("2020-01", "CN", 10, 4.0),
+            row("2020-02", "CN", 1000, 4.0),
+            row("2020-03", "CN", 1000, 4.0),
+            row("2020-01", "US", 100, 1.0),
+            row("2020-02", "US", 100, 1.0),
+            row("2020-03", "US", 100, 1.0),
+            row("2020-04", "US", 100, 5.0),  # 5x its series median
+            row("2020-03", "US", 100, 50.0, flow="E"),  # exports are ignored
+        ]
+    )
     figures = synth.noise_figures(records)
     assert figures["rows"] == 6
     assert figures["median_abs_dlog_price"] == pytest.approx(0.0)
@@ -351,8 +386,9 @@ def test_replica_resembles_a_real_release(imports):
     value = real["당월수출입미화금액(달러)"].astype(float)
     real_total = value.sum()
     positive = weight > 0
-    real_price = pd.Series((value[positive] / weight[positive]).to_numpy(),
-                           index=real.loc[positive, "HSK품목코드"].str.zfill(10))
+    real_price = pd.Series(
+        (value[positive] / weight[positive]).to_numpy(), index=real.loc[positive, "HSK품목코드"].str.zfill(10)
+    )
 
     recent = imports[imports["month"].between("2024-11-01", "2025-04-01") & (imports["weight_kg"] > 0)]
     per_month = recent.groupby(["hsk_code", "month"])[["value_usd", "weight_kg"]].sum()
@@ -362,8 +398,10 @@ def test_replica_resembles_a_real_release(imports):
     within = (np.abs(np.log(ratio)) <= np.log(3.0)).mean()
 
     replica_total = imports.loc[imports["month"] == pd.Timestamp("2024-10-01"), "value_usd"].sum()
-    print(f"\nrealism: {len(common)} HSK codes in common, {within:.0%} within a factor 3 of the real unit price; "
-          f"imports 2024-10 replica {replica_total / 1e6:.0f} vs real 2025-10 {real_total / 1e6:.0f} million USD")
+    print(
+        f"\nrealism: {len(common)} HSK codes in common, {within:.0%} within a factor 3 of the real unit price; "
+        f"imports 2024-10 replica {replica_total / 1e6:.0f} vs real 2025-10 {real_total / 1e6:.0f} million USD"
+    )
     assert len(common) >= 50
     assert within >= 0.70
     assert 0.5 <= replica_total / real_total <= 2.0

@@ -29,7 +29,18 @@ def test_dynamic_threshold_uses_only_preceding_errors_of_the_same_series():
 def test_budget_flags_take_the_top_share_of_each_month():
     scores = pd.Series([5, 4, 3, 2, 1, 10, 9, 8, 7, 6], dtype=float)
     months = pd.Series(["m1"] * 5 + ["m2"] * 5)
-    assert budget_flags(scores, months, 0.4).tolist() == [True, True, False, False, False, True, True, False, False, False]
+    assert budget_flags(scores, months, 0.4).tolist() == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
     assert budget_flags(scores, months, 0.01).sum() == 2  # at least one per month
     with pytest.raises(ValueError):
         budget_flags(scores, months, 0)

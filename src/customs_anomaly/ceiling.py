@@ -35,7 +35,9 @@ KEY = list(config.PANEL_KEY)
 FREIGHT_CERTAIN = 1e6  # added to the score of a row whose freight departs from its region-month level
 
 
-def price_factor_prior(clean_panel: pd.DataFrame, spec: InjectionSpec = InjectionSpec(), points: int = 200) -> pd.DataFrame:
+def price_factor_prior(
+    clean_panel: pd.DataFrame, spec: InjectionSpec = InjectionSpec(), points: int = 200
+) -> pd.DataFrame:
     """The protocol's unit-price factors as a weighted sample of log factors (weights sum to 1):
     `points` quantiles of each uniform range (types d, e) and of the substitution factors the
     clean panel's eligible rows would get (type f), weighted by the types' counts."""
@@ -71,7 +73,9 @@ def legitimate_log_density(residual: np.ndarray, noise_sd: np.ndarray, odd: np.n
     return norm.logpdf(residual, mean, sd)
 
 
-def log_likelihood_ratio(residual: np.ndarray, noise_sd: np.ndarray, odd: np.ndarray, prior: pd.DataFrame) -> np.ndarray:
+def log_likelihood_ratio(
+    residual: np.ndarray, noise_sd: np.ndarray, odd: np.ndarray, prior: pd.DataFrame
+) -> np.ndarray:
     """log p(residual | price misdeclared by a factor from `prior`) - log p(residual | legitimate).
     A deviation that is significant but small for the month's noise (z = 4 at 5% noise) scores
     below one that is less significant but as large as a misdeclaration (z = 2.6 at 34% noise)."""
@@ -89,7 +93,7 @@ def attach_latent(panel: pd.DataFrame, latent: pd.DataFrame) -> pd.DataFrame:
     """The panel's key, weight and unit price with the latent price model of its import rows.
     Raises ValueError naming the first traded row the latent model does not know."""
     imports = latent[latent["trade_flow"] == "I"].drop(columns="trade_flow")
-    merged = panel[KEY + ["weight_kg", "unit_price_usd_per_kg"]].merge(imports, on=KEY, how="left")
+    merged = panel[[*KEY, "weight_kg", "unit_price_usd_per_kg"]].merge(imports, on=KEY, how="left")
     unknown = (merged["weight_kg"] > 0) & merged["expected_log_price"].isna()
     if unknown.any():
         first = merged.loc[unknown].iloc[0]
@@ -102,8 +106,13 @@ def attach_latent(panel: pd.DataFrame, latent: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def oracle_scores(panel: pd.DataFrame, latent: pd.DataFrame, prior: pd.DataFrame,
-                  expected_log_price: np.ndarray | None = None, odd: np.ndarray | None = None) -> pd.DataFrame:
+def oracle_scores(
+    panel: pd.DataFrame,
+    latent: pd.DataFrame,
+    prior: pd.DataFrame,
+    expected_log_price: np.ndarray | None = None,
+    odd: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Per panel row: `score` = log likelihood ratio of a price misdeclared by a factor from
     `prior` against a legitimate price (NaN for rows without imports), plus FREIGHT_CERTAIN when
     the row's freight departs from its region-month level; `flag` = the score is above 0.
@@ -112,7 +121,9 @@ def oracle_scores(panel: pd.DataFrame, latent: pd.DataFrame, prior: pd.DataFrame
     replaces the generator's tiny-odd-shipment months."""
     rows = attach_latent(panel, latent)
     traded = rows["weight_kg"] > 0
-    expected = rows["expected_log_price"].to_numpy() if expected_log_price is None else np.asarray(expected_log_price, float)
+    expected = (
+        rows["expected_log_price"].to_numpy() if expected_log_price is None else np.asarray(expected_log_price, float)
+    )
     residual = np.log(rows["unit_price_usd_per_kg"].where(traded)).to_numpy() - expected
     noise_sd = rows["price_noise_sd"].to_numpy(float)
     odd = rows["odd_shipment"].fillna(False).to_numpy(bool) if odd is None else np.asarray(odd, bool)
@@ -122,8 +133,9 @@ def oracle_scores(panel: pd.DataFrame, latent: pd.DataFrame, prior: pd.DataFrame
     return pd.DataFrame({"score": score, "flag": np.nan_to_num(score, nan=-np.inf) > 0.0}, index=panel.index)
 
 
-def noise_ceiling(clean_panel: pd.DataFrame, injections: dict, latent: pd.DataFrame,
-                  spec: InjectionSpec = InjectionSpec()) -> DetectorRun:
+def noise_ceiling(
+    clean_panel: pd.DataFrame, injections: dict, latent: pd.DataFrame, spec: InjectionSpec = InjectionSpec()
+) -> DetectorRun:
     """The oracle's metrics on every injection seed, as a DetectorRun named 'oracle'."""
     prior = price_factor_prior(clean_panel, spec)
     per_seed, scores_by_seed, seconds = [], {}, 0.0
@@ -155,9 +167,14 @@ def tiny_months(panel: pd.DataFrame, share: float = TINY_MONTH_SHARE) -> np.ndar
     return (traded < share * usual).to_numpy()
 
 
-def knowledge_gaps(clean_panel: pd.DataFrame, injections: dict, latent: pd.DataFrame, detector: DetectorRun,
-                   spec: InjectionSpec = InjectionSpec(),
-                   metrics: tuple = ("ap", "p_at_100", "r_at_5pct", "value_capture_1pct")) -> pd.DataFrame:
+def knowledge_gaps(
+    clean_panel: pd.DataFrame,
+    injections: dict,
+    latent: pd.DataFrame,
+    detector: DetectorRun,
+    spec: InjectionSpec = InjectionSpec(),
+    metrics: tuple = ("ap", "p_at_100", "r_at_5pct", "value_capture_1pct"),
+) -> pd.DataFrame:
     """Where the detector loses against the oracle: the oracle's metrics (mean over the seeds of
     `injections`) with all its knowledge, with the generator's expected price replaced by the
     detector's own expected price (its scores' `expected_unit_price_usd_per_kg`), and without
@@ -192,22 +209,30 @@ def describe_gaps(table: pd.DataFrame, name: str, metric: str = "ap", label: str
     value = table[metric].rename(index={v: k for k, v in KNOWLEDGE_VARIANTS.items()})
     full, own, expected = value["all"], value[name], value["detector_expected"]
     gap = full - own
-    text = (f"오라클의 {label}는 {full:.3f}, {name}는 {own:.3f}입니다. 오라클에게서 생성기의 기대 단가만 빼앗고 "
-            f"{name}의 예상 단가를 주면 {label}가 {expected:.3f}로 떨어집니다")
+    text = (
+        f"오라클의 {label}는 {full:.3f}, {name}는 {own:.3f}입니다. 오라클에게서 생성기의 기대 단가만 빼앗고 "
+        f"{name}의 예상 단가를 주면 {label}가 {expected:.3f}로 떨어집니다"
+    )
     if gap > 0:
-        text += f": 두 순위의 차이 {gap:.3f} 중 {min((full - expected) / gap, 1.0):.0%}가 기대 단가를 추정하는 오차 몫입니다"
-    text += (f". 소량 이례 선적(견본·소포) 여부를 모르게 하면 {value['no_odd']:.3f}이지만, 그 달을 공개 자료의 중량만으로 "
-             f"(시계열 중앙값의 {TINY_MONTH_SHARE:.0%} 미만) 짐작하게 하면 {value['odd_from_weight']:.3f}입니다. ")
+        share = min((full - expected) / gap, 1.0)
+        text += f": 두 순위의 차이 {gap:.3f} 중 {share:.0%}가 기대 단가를 추정하는 오차 몫입니다"
+    text += (
+        f". 소량 이례 선적(견본·소포) 여부를 모르게 하면 {value['no_odd']:.3f}이지만, 그 달을 공개 자료의 중량만으로 "
+        f"(시계열 중앙값의 {TINY_MONTH_SHARE:.0%} 미만) 짐작하게 하면 {value['odd_from_weight']:.3f}입니다. "
+    )
     if full - value["odd_from_weight"] < full - expected:
-        text += ("이례 선적은 중량으로 거의 알아볼 수 있으므로, 남은 차이의 주된 원인은 정상 단가를 예측하는 오차입니다: "
-                 "목표에 더 다가가려면 무엇보다 정상 단가를 더 정확히 예측해야 합니다.")
+        text += (
+            "이례 선적은 중량으로 거의 알아볼 수 있으므로, 남은 차이의 주된 원인은 정상 단가를 예측하는 오차입니다: "
+            "목표에 더 다가가려면 무엇보다 정상 단가를 더 정확히 예측해야 합니다."
+        )
     else:
         text += "중량만으로는 이례 선적을 충분히 알아보지 못하므로, 그 달을 알아보는 것도 기대 단가만큼 중요합니다."
     return text
 
 
-def ceiling_table(summary: pd.DataFrame, paired: DetectorRun, name: str, targets: dict,
-                  wide: DetectorRun | None = None) -> pd.DataFrame:
+def ceiling_table(
+    summary: pd.DataFrame, paired: DetectorRun, name: str, targets: dict, wide: DetectorRun | None = None
+) -> pd.DataFrame:
     """Per target metric: the target, the detector's mean, the oracle's mean on the same seeds
     (`paired`) and the detector's share of it; the oracle's mean and standard error over `wide`
     (more seeds; `paired` when None), and where the target lies against that ceiling:
@@ -223,10 +248,19 @@ def ceiling_table(summary: pd.DataFrame, paired: DetectorRun, name: str, targets
         error = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
         gap = target - float(values.mean())
         position = "above" if gap > 2 * error else ("at" if gap >= -2 * error else "below")
-        rows.append({"metric": metric, "target": target, "measured": measured, "oracle": oracle,
-                     "share_of_oracle": measured / oracle if oracle > 0 else np.nan,
-                     "oracle_wide": float(values.mean()), "oracle_wide_se": error, "wide_seeds": len(values),
-                     "target_vs_ceiling": position})
+        rows.append(
+            {
+                "metric": metric,
+                "target": target,
+                "measured": measured,
+                "oracle": oracle,
+                "share_of_oracle": measured / oracle if oracle > 0 else np.nan,
+                "oracle_wide": float(values.mean()),
+                "oracle_wide_se": error,
+                "wide_seeds": len(values),
+                "target_vs_ceiling": position,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -246,11 +280,15 @@ def describe_ceiling(table: pd.DataFrame, name: str, labels: dict) -> str:
         part = table[table["target_vs_ceiling"] == position]
         if part.empty:
             continue
-        listed = ", ".join(f"{labels[m]} 목표 {t:g}(오라클 {o:.3f} ± {se:.3f})"
-                           for m, t, o, se in zip(part["metric"], part["target"], part["oracle_wide"], part["oracle_wide_se"]))
+        listed = ", ".join(
+            f"{labels[m]} 목표 {t:g}(오라클 {o:.3f} ± {se:.3f})"
+            for m, t, o, se in zip(part["metric"], part["target"], part["oracle_wide"], part["oracle_wide_se"])
+        )
         sentences.append(f"주입 시드 {n_wide}개로 잰 오라클의 평균(± 표준오차)과 비교하면, {listed}는 {verdict}.")
-    sentences.append(f"오라클과 {name}의 차이는 탐지기를 더 개선할 여지이고, 목표가 오라클보다 높은 만큼은 어떤 "
-                     "개선으로도 메울 수 없습니다.")
+    sentences.append(
+        f"오라클과 {name}의 차이는 탐지기를 더 개선할 여지이고, 목표가 오라클보다 높은 만큼은 어떤 "
+        "개선으로도 메울 수 없습니다."
+    )
     return " ".join(sentences)
 
 
@@ -261,7 +299,11 @@ def ceiling_brief(table: pd.DataFrame | None, labels: dict) -> str:
     ap = table.set_index("metric").loc["ap"]
     hard = table[table["target_vs_ceiling"].isin(["above", "at"])]
     words = {"above": "오라클보다도 높습니다", "at": "오라클의 수준입니다"}
-    limits = "; ".join(f"{labels[m]} 목표 {t:g}는 {words[p]}(오라클 {o:.3f})"
-                       for m, t, o, p in zip(hard["metric"], hard["target"], hard["oracle_wide"], hard["target_vs_ceiling"]))
-    return (f"복제본의 답을 아는 오라클의 AP는 {ap['oracle']:.3f}이고 개선 탐지기는 그 {ap['share_of_oracle']:.0%}에 "
-            f"이릅니다{'; ' + limits if limits else ''}.")
+    limits = "; ".join(
+        f"{labels[m]} 목표 {t:g}는 {words[p]}(오라클 {o:.3f})"
+        for m, t, o, p in zip(hard["metric"], hard["target"], hard["oracle_wide"], hard["target_vs_ceiling"])
+    )
+    return (
+        f"복제본의 답을 아는 오라클의 AP는 {ap['oracle']:.3f}이고 개선 탐지기는 그 {ap['share_of_oracle']:.0%}에 "
+        f"이릅니다{'; ' + limits if limits else ''}."
+    )

@@ -94,7 +94,10 @@ def cmd_score(args: argparse.Namespace) -> None:
     scores = detector.score(panel, budget_share=args.budget)
     write_table(scores, args.out)
     rule = f"the top {args.budget:.1%} of each month" if args.budget is not None else "the detector's threshold"
-    print(f"scored {len(scores):,} rows with '{detector.name}'; {int(scores['flag'].sum()):,} flagged ({rule}); wrote {args.out}")
+    print(
+        f"scored {len(scores):,} rows with '{detector.name}'; "
+        f"{int(scores['flag'].sum()):,} flagged ({rule}); wrote {args.out}"
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -114,7 +117,9 @@ def cmd_book(args: argparse.Namespace) -> None:
 
         stage_book_sources(config.PROJECT_ROOT, root)
     data_dir = root / "data" / "real" if args.data == "real" else None
-    raw_dir = Path(args.raw).resolve() if args.raw else (root / "data" / "raw" / "real" if args.data == "real" else None)
+    raw_dir = (
+        Path(args.raw).resolve() if args.raw else (root / "data" / "raw" / "real" if args.data == "real" else None)
+    )
     options = BuildOptions(
         root=root, data_dir=data_dir, raw_dir=raw_dir, seed=args.seed, quick=args.quick, data_kind=args.data
     )
@@ -125,7 +130,9 @@ def cmd_book(args: argparse.Namespace) -> None:
 def cmd_download(args: argparse.Namespace) -> None:
     from customs_anomaly.download import download_all
 
-    datasets = {name: value for name, value in (("trade", args.trade_dataset), ("freight", args.freight_dataset)) if value}
+    datasets = {
+        name: value for name, value in (("trade", args.trade_dataset), ("freight", args.freight_dataset)) if value
+    }
     reports = download_all(Path(args.out), args.start, args.end, args.sources, datasets=datasets)
     for report in reports.values():
         print(report.summary())
@@ -147,8 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("merge", help="merge the raw sources into the monthly import panel")
     p.add_argument("--raw", default=str(config.Paths.from_root().raw))
     p.add_argument("--out", default=str(config.Paths.from_root().panel))
-    p.add_argument("--payload-kg", type=float, default=config.CONTAINER_PAYLOAD_KG,
-                   help="container payload used to turn per-container freight into per-kg freight")
+    p.add_argument(
+        "--payload-kg",
+        type=float,
+        default=config.CONTAINER_PAYLOAD_KG,
+        help="container payload used to turn per-container freight into per-kg freight",
+    )
     p.set_defaults(func=cmd_merge)
 
     p = sub.add_parser("inject", help="inject labelled mock anomalies into the test year")
@@ -169,9 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--panel", required=True)
     p.add_argument("--model-dir", required=True)
     p.add_argument("--out", required=True, help=".parquet or .csv")
-    p.add_argument("--budget", type=_share, default=None, metavar="SHARE",
-                   help="flag exactly the top SHARE (0-1, e.g. 0.02) of every month's rows instead of the "
-                        "detector's operating threshold: a fixed monthly review volume")
+    p.add_argument(
+        "--budget",
+        type=_share,
+        default=None,
+        metavar="SHARE",
+        help="flag exactly the top SHARE (0-1, e.g. 0.02) of every month's rows instead of the "
+        "detector's operating threshold: a fixed monthly review volume",
+    )
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("demo", help="write the self-contained review-queue web page")
@@ -184,13 +200,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "download",
-        help="download the six public sources with your own API keys (env DATA_GO_KR_SERVICE_KEY, ECOS_API_KEY or .env)",
+        help="download the six public sources with your own API keys "
+        "(env DATA_GO_KR_SERVICE_KEY, ECOS_API_KEY or .env)",
     )
     p.add_argument("--out", default=str(config.Paths.from_root().raw / "real"))
     p.add_argument("--from", dest="start", type=_month, default=DEFAULT_START, help="first month (YYYY-MM)")
     p.add_argument("--to", dest="end", type=_month, default=config.STUDY_END, help="last month (YYYY-MM)")
-    p.add_argument("--sources", nargs="+", choices=SOURCES, default=list(SOURCES), metavar="SOURCE",
-                   help=f"sources to fetch (default all: {' '.join(SOURCES)})")
+    p.add_argument(
+        "--sources",
+        nargs="+",
+        choices=SOURCES,
+        default=list(SOURCES),
+        metavar="SOURCE",
+        help=f"sources to fetch (default all: {' '.join(SOURCES)})",
+    )
     p.add_argument("--trade-dataset", default=None, help="data.go.kr file-data id of the trade dataset")
     p.add_argument("--freight-dataset", default=None, help="data.go.kr file-data id of the freight dataset")
     p.set_defaults(func=cmd_download)
@@ -200,7 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
     p.add_argument("--data", choices=("synthetic", "real"), default="synthetic")
     p.add_argument("--raw", default=None, help="raw data directory (default data/raw or data/raw/real)")
-    p.add_argument("--root", default=str(config.PROJECT_ROOT), help="build root (a copy of the book sources is staged there)")
+    p.add_argument(
+        "--root", default=str(config.PROJECT_ROOT), help="build root (a copy of the book sources is staged there)"
+    )
     p.set_defaults(func=cmd_book)
     return parser
 

@@ -68,7 +68,7 @@ class Paths:
     models: Path
 
     @classmethod
-    def from_root(cls, root: str | Path = PROJECT_ROOT) -> "Paths":
+    def from_root(cls, root: str | Path = PROJECT_ROOT) -> Paths:
         root = Path(root)
         return cls(data=root / "data", models=root / "models")
 

@@ -71,14 +71,24 @@ def queue_data(scores: pd.DataFrame, panel: pd.DataFrame) -> dict:
         joined["reason_group"] = reason_group(joined["reason"])
     in_test = joined["month"].between(config.TEST_START, config.STUDY_END)
     flagged = joined[in_test & joined["flag"].fillna(False).astype(bool)].sort_values("score", ascending=False)
-    series_ids = {key: f"s{i}" for i, key in enumerate(dict.fromkeys(zip(flagged["hsk_code"], flagged["country_code"])))}
+    series_ids = {
+        key: f"s{i}" for i, key in enumerate(dict.fromkeys(zip(flagged["hsk_code"], flagged["country_code"])))
+    }
     rows = [
         {
-            "id": f"r{rank}", "rank": rank, "series": series_ids[(r.hsk_code, r.country_code)],
-            "month": r.month.strftime("%Y-%m"), "country_name": r.country_name, "country_code": r.country_code,
-            "region": r.region, "hsk_code": r.hsk_code, "item_name": r.item_name,
+            "id": f"r{rank}",
+            "rank": rank,
+            "series": series_ids[(r.hsk_code, r.country_code)],
+            "month": r.month.strftime("%Y-%m"),
+            "country_name": r.country_name,
+            "country_code": r.country_code,
+            "region": r.region,
+            "hsk_code": r.hsk_code,
+            "item_name": r.item_name,
             "item_group": item_group(pd.Series([r.hsk_code])).iloc[0],
-            "score": round(float(r.score), 4), "reason": r.reason or "", "reason_group": r.reason_group or "",
+            "score": round(float(r.score), 4),
+            "reason": r.reason or "",
+            "reason_group": r.reason_group or "",
         }
         for rank, r in enumerate(flagged.itertuples(index=False), start=1)
     ]
@@ -104,8 +114,9 @@ def queue_data(scores: pd.DataFrame, panel: pd.DataFrame) -> dict:
     return {"rows": rows, "series": series, "has_reconstruction": "recon_unit_price_usd_per_kg" in joined}
 
 
-def review_queue_html(scores: pd.DataFrame, panel: pd.DataFrame, *, title: str = DEFAULT_TITLE,
-                      data_label: str = "") -> str:
+def review_queue_html(
+    scores: pd.DataFrame, panel: pd.DataFrame, *, title: str = DEFAULT_TITLE, data_label: str = ""
+) -> str:
     """The whole page as one string."""
     payload = json.dumps(queue_data(scores, panel), ensure_ascii=False, separators=(",", ":"))
     payload = payload.replace("</", "<\\/")  # never close the script element early
@@ -126,8 +137,9 @@ def review_queue_iframe(page: str, height_px: int = 900) -> str:
     )
 
 
-def write_review_queue(scores: pd.DataFrame, panel: pd.DataFrame, out: str | Path, *, title: str = DEFAULT_TITLE,
-                       data_label: str = "") -> Path:
+def write_review_queue(
+    scores: pd.DataFrame, panel: pd.DataFrame, out: str | Path, *, title: str = DEFAULT_TITLE, data_label: str = ""
+) -> Path:
     """Write the page atomically (a temp file renamed into place)."""
     out = Path(out)
     page = review_queue_html(scores, panel, title=title, data_label=data_label)

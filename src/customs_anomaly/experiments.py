@@ -38,7 +38,7 @@ class DetectorRun:
 
 def misdeclared_by_row(panel: pd.DataFrame, log: pd.DataFrame) -> pd.Series:
     """Misdeclared USD per panel row (0 where nothing was injected), aligned to the panel's index."""
-    merged = panel[KEY].merge(log[KEY + ["misdeclared_usd"]], on=KEY, how="left")
+    merged = panel[KEY].merge(log[[*KEY, "misdeclared_usd"]], on=KEY, how="left")
     return pd.Series(merged["misdeclared_usd"].fillna(0.0).to_numpy(), index=panel.index)
 
 
@@ -68,7 +68,9 @@ def fit_all(names: list[str], panel: pd.DataFrame, models_dir: Path, params: dic
     return pd.DataFrame(rows)
 
 
-def evaluate_saved(names: list[str], clean_panel: pd.DataFrame, injections: dict, models_dir: Path) -> dict[str, DetectorRun]:
+def evaluate_saved(
+    names: list[str], clean_panel: pd.DataFrame, injections: dict, models_dir: Path
+) -> dict[str, DetectorRun]:
     """Score every injection seed with every saved detector and compute the metrics."""
     return {name: run_detector(name, clean_panel, injections, models_dir, refit=False) for name in names}
 
@@ -110,21 +112,35 @@ def targets_table(summary: pd.DataFrame, name: str, targets: dict = TARGETS) -> 
     rows = []
     for metric, target in targets.items():
         mean, std = summary.loc[(name, metric), "mean"], summary.loc[(name, metric), "std"]
-        rows.append({"metric": metric, "지표": TARGET_LABELS.get(metric, metric), "목표": target,
-                     "평균": float(mean), "표준편차": float(std), "달성": bool(mean >= target)})
+        rows.append(
+            {
+                "metric": metric,
+                "지표": TARGET_LABELS.get(metric, metric),
+                "목표": target,
+                "평균": float(mean),
+                "표준편차": float(std),
+                "달성": bool(mean >= target),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def magnitude_injections(panel: pd.DataFrame, seeds: list[int], value_factors=VALUE_FACTORS,
-                         freight_factors=FREIGHT_FACTORS, n: int = 100) -> dict:
+def magnitude_injections(
+    panel: pd.DataFrame, seeds: list[int], value_factors=VALUE_FACTORS, freight_factors=FREIGHT_FACTORS, n: int = 100
+) -> dict:
     """Fixed-factor injections keyed by (group, factor, seed): value factors below 1 are
     under-declaration (type d), above 1 over-declaration (type e); freight factors below 1 are
     type b, above 1 type a."""
     from customs_anomaly.inject import inject_fixed
 
-    plan = [("단가", f, "d" if f < 1 else "e") for f in value_factors] + [("운임", f, "b" if f < 1 else "a") for f in freight_factors]
-    return {(group, factor, seed): inject_fixed(panel, seed=seed, anomaly_type=kind, factor=factor, n=n)
-            for group, factor, kind in plan for seed in seeds}
+    plan = [("단가", f, "d" if f < 1 else "e") for f in value_factors] + [
+        ("운임", f, "b" if f < 1 else "a") for f in freight_factors
+    ]
+    return {
+        (group, factor, seed): inject_fixed(panel, seed=seed, anomaly_type=kind, factor=factor, n=n)
+        for group, factor, kind in plan
+        for seed in seeds
+    }
 
 
 def magnitude_curves(detectors: dict, injections: dict) -> pd.DataFrame:
@@ -138,13 +154,25 @@ def magnitude_curves(detectors: dict, injections: dict) -> pd.DataFrame:
         labels = result.panel["is_anomaly"].to_numpy(dtype=bool)[in_test]
         for name, detector in detectors.items():
             score = detector.score(clean)["score"].to_numpy(dtype=float)[in_test]
-            rows.append({"detector": name, "group": group, "factor": factor, "seed": seed,
-                         "ap": average_precision(score, labels)})
+            rows.append(
+                {
+                    "detector": name,
+                    "group": group,
+                    "factor": factor,
+                    "seed": seed,
+                    "ap": average_precision(score, labels),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def wins_at_every_factor(curves: pd.DataFrame, name: str, rivals: list[str], group: str = "단가",
-                         factors: tuple = (0.5, 0.7, 0.85, 1.2, 1.5, 2.0)) -> pd.DataFrame:
+def wins_at_every_factor(
+    curves: pd.DataFrame,
+    name: str,
+    rivals: list[str],
+    group: str = "단가",
+    factors: tuple = (0.5, 0.7, 0.85, 1.2, 1.5, 2.0),
+) -> pd.DataFrame:
     """Mean AP per factor of `name` and each rival, and whether `name` is ahead of all of them."""
     mean = curves[curves["group"] == group].groupby(["factor", "detector"])["ap"].mean().unstack()
     mean = mean.loc[[f for f in factors if f in mean.index], [name] + [r for r in rivals if r in mean.columns]]
@@ -161,7 +189,9 @@ def narrow_leads(wins: pd.DataFrame, name: str, relative: float = NARROW_LEAD) -
     `relative` of the rival's AP (a tie in practice), with the lead."""
     ahead = wins[wins["wins"]]
     lead = ahead[name] - ahead["best_rival"]
-    return pd.DataFrame({"lead": lead, name: ahead[name], "best_rival": ahead["best_rival"]})[lead < relative * ahead["best_rival"]]
+    return pd.DataFrame({"lead": lead, name: ahead[name], "best_rival": ahead["best_rival"]})[
+        lead < relative * ahead["best_rival"]
+    ]
 
 
 def describe_narrow_leads(narrow: pd.DataFrame, name: str, relative: float = NARROW_LEAD) -> str:
@@ -171,19 +201,26 @@ def describe_narrow_leads(narrow: pd.DataFrame, name: str, relative: float = NAR
     return " ".join(
         f"다만 ×{factor:g}에서는 앞선 폭이 {row['lead']:.4f}(AP {row[name]:.3f} 대 {row['best_rival']:.3f})로 "
         f"가장 나은 기준선 AP의 {relative:.0%}도 안 되어 사실상 동률입니다."
-        for factor, row in narrow.iterrows())
+        for factor, row in narrow.iterrows()
+    )
 
 
-def alert_volume(scores: pd.DataFrame, start: pd.Timestamp = config.TEST_START,
-                 end: pd.Timestamp = config.STUDY_END) -> pd.DataFrame:
+def alert_volume(
+    scores: pd.DataFrame, start: pd.Timestamp = config.TEST_START, end: pd.Timestamp = config.STUDY_END
+) -> pd.DataFrame:
     """Flagged rows per month (count and share of the month's rows) between start and end."""
     window = scores[scores["month"].between(start, end)]
     grouped = window.groupby("month")["flag"]
     return pd.DataFrame({"rows": grouped.size(), "flagged": grouped.sum().astype(int), "share": grouped.mean()})
 
 
-def budget_queue(run: DetectorRun, injections: dict, share: float,
-                 start: pd.Timestamp = config.TEST_START, end: pd.Timestamp = config.STUDY_END) -> pd.DataFrame:
+def budget_queue(
+    run: DetectorRun,
+    injections: dict,
+    share: float,
+    start: pd.Timestamp = config.TEST_START,
+    end: pd.Timestamp = config.STUDY_END,
+) -> pd.DataFrame:
     """Per seed, the review queue of a monthly budget (the top `share` of each month's rows, as
     `score --budget`) between start and end: rows reviewed, anomalies in the queue, its precision,
     and the recall of the injected anomalies."""
@@ -194,9 +231,15 @@ def budget_queue(run: DetectorRun, injections: dict, share: float,
         window = result.panel["month"].between(start, end).to_numpy()
         labels = result.panel["is_anomaly"].to_numpy(dtype=bool)
         queued, found = int((flags & window).sum()), int((flags & window & labels).sum())
-        rows.append({"seed": seed, "reviewed": queued, "found": found,
-                     "precision": found / queued if queued else float("nan"),
-                     "recall": found / int((window & labels).sum()) if (window & labels).any() else float("nan")})
+        rows.append(
+            {
+                "seed": seed,
+                "reviewed": queued,
+                "found": found,
+                "precision": found / queued if queued else float("nan"),
+                "recall": found / int((window & labels).sum()) if (window & labels).any() else float("nan"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -208,8 +251,11 @@ def reason_agreement(scores: pd.DataFrame, injected_panel: pd.DataFrame) -> dict
     detected = scores["flag"].to_numpy(dtype=bool) & injected_panel["is_anomaly"].to_numpy(dtype=bool)
     expected = injected_panel["anomaly_type"].map(GROUP_OF_TYPE).to_numpy()[detected]
     given = scores["reason_group"].to_numpy()[detected]
-    return {"detected": int(detected.sum()), "matching": int((given == expected).sum()),
-            "share": float((given == expected).mean()) if detected.any() else float("nan")}
+    return {
+        "detected": int(detected.sum()),
+        "matching": int((given == expected).sum()),
+        "share": float((given == expected).mean()) if detected.any() else float("nan"),
+    }
 
 
 # Ablations of the improved detector: each changes one switch of the default.
@@ -223,14 +269,21 @@ ABLATIONS = {
 }
 
 
-def run_ablations(clean_panel: pd.DataFrame, injections: dict, models_dir: Path, base_params: dict,
-                  ablations: dict = ABLATIONS, name: str = "lstm-plus") -> dict[str, DetectorRun]:
+def run_ablations(
+    clean_panel: pd.DataFrame,
+    injections: dict,
+    models_dir: Path,
+    base_params: dict,
+    ablations: dict = ABLATIONS,
+    name: str = "lstm-plus",
+) -> dict[str, DetectorRun]:
     """Fit one variant of the detector per ablation (saved under models_dir/ablation-i) and
     evaluate it on the same injections."""
     runs = {}
     for i, (label, change) in enumerate(tqdm(ablations.items(), desc="절제 실험")):
-        runs[label] = run_detector(name, clean_panel, injections, models_dir / f"ablation-{i}",
-                                   params={**base_params, **change}, refit=True)
+        runs[label] = run_detector(
+            name, clean_panel, injections, models_dir / f"ablation-{i}", params={**base_params, **change}, refit=True
+        )
     return runs
 
 
@@ -243,8 +296,12 @@ def component_metrics(run: DetectorRun, injections: dict) -> pd.DataFrame:
     for seed, result in injections.items():
         scores = run.scores[seed]
         for label, column in parts.items():
-            combined = scores.assign(score=np.fmax(scores[column].to_numpy(float), scores["freight_score"].to_numpy(float)))
-            metrics = evaluate_scores(combined, result.panel, misdeclared_usd=misdeclared_by_row(result.panel, result.log))
+            combined = scores.assign(
+                score=np.fmax(scores[column].to_numpy(float), scores["freight_score"].to_numpy(float))
+            )
+            metrics = evaluate_scores(
+                combined, result.panel, misdeclared_usd=misdeclared_by_row(result.panel, result.log)
+            )
             rows.append({"part": label, "seed": seed, **metrics})
     frame = pd.DataFrame(rows)
     return frame.drop(columns="seed").groupby("part", sort=False).mean(numeric_only=True)

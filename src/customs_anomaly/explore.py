@@ -8,9 +8,18 @@ import pandas as pd
 from customs_anomaly import config
 
 ITEM_GROUPS = {
-    "0301": "활어", "0302": "신선·냉장 어류", "0303": "냉동 어류", "0304": "필레·어육",
-    "0305": "건조·염장·훈제", "0306": "갑각류", "0307": "연체동물", "0308": "기타 수생 무척추동물",
-    "1604": "어류 조제품", "1605": "갑각류·연체동물 조제품", "1212": "해조류", "2501": "소금",
+    "0301": "활어",
+    "0302": "신선·냉장 어류",
+    "0303": "냉동 어류",
+    "0304": "필레·어육",
+    "0305": "건조·염장·훈제",
+    "0306": "갑각류",
+    "0307": "연체동물",
+    "0308": "기타 수생 무척추동물",
+    "1604": "어류 조제품",
+    "1605": "갑각류·연체동물 조제품",
+    "1212": "해조류",
+    "2501": "소금",
 }
 SERIES_KEY = ["hsk_code", "country_code"]
 
@@ -28,11 +37,13 @@ def freight_by_region(panel: pd.DataFrame) -> pd.DataFrame:
 def top_items(panel: pd.DataFrame, n: int = 10, by: list[str] | None = None) -> pd.DataFrame:
     """Top-n items by total import value (optionally within groups, e.g. by region)."""
     by = by or []
-    totals = panel.groupby(by + ["hsk_code", "item_name"])["value_usd"].sum().rename("value_usd").reset_index()
-    totals["share"] = totals["value_usd"] / totals.groupby(by)["value_usd"].transform("sum") if by else (
-        totals["value_usd"] / totals["value_usd"].sum()
+    totals = panel.groupby([*by, "hsk_code", "item_name"])["value_usd"].sum().rename("value_usd").reset_index()
+    totals["share"] = (
+        totals["value_usd"] / totals.groupby(by)["value_usd"].transform("sum")
+        if by
+        else (totals["value_usd"] / totals["value_usd"].sum())
     )
-    ranked = totals.sort_values(by + ["value_usd"], ascending=[True] * len(by) + [False])
+    ranked = totals.sort_values([*by, "value_usd"], ascending=[True] * len(by) + [False])
     return ranked.groupby(by).head(n).reset_index(drop=True) if by else ranked.head(n).reset_index(drop=True)
 
 
@@ -56,7 +67,10 @@ def unit_prices_by_group(panel: pd.DataFrame) -> pd.DataFrame:
     """Unit prices of rows with weight > 0 with their item group."""
     priced = panel[panel["weight_kg"] > 0]
     return pd.DataFrame(
-        {"item_group": item_group(priced["hsk_code"]).to_numpy(), "unit_price": priced["unit_price_usd_per_kg"].to_numpy()}
+        {
+            "item_group": item_group(priced["hsk_code"]).to_numpy(),
+            "unit_price": priced["unit_price_usd_per_kg"].to_numpy(),
+        }
     )
 
 
@@ -80,14 +94,18 @@ def series_lengths(panel: pd.DataFrame) -> pd.DataFrame:
     of consecutive months present (any weight) and of consecutive months with weight > 0."""
     grouped = panel.groupby(SERIES_KEY)
     positive = panel[panel["weight_kg"] > 0].groupby(SERIES_KEY)
-    table = pd.DataFrame(
-        {
-            "months_present": grouped.size(),
-            "months_positive": positive.size(),
-            "longest_run_present": grouped["month"].apply(_longest_consecutive_run),
-            "longest_run_positive": positive["month"].apply(_longest_consecutive_run),
-        }
-    ).fillna(0).astype(int)
+    table = (
+        pd.DataFrame(
+            {
+                "months_present": grouped.size(),
+                "months_positive": positive.size(),
+                "longest_run_present": grouped["month"].apply(_longest_consecutive_run),
+                "longest_run_positive": positive["month"].apply(_longest_consecutive_run),
+            }
+        )
+        .fillna(0)
+        .astype(int)
+    )
     return table.reset_index()
 
 
@@ -119,15 +137,27 @@ def quality_audit(panel: pd.DataFrame) -> pd.DataFrame:
     price = panel["unit_price_usd_per_kg"]
     numeric = panel.select_dtypes("number")
     checks = [
-        ("결측값(단가 제외, 모든 열)", "단가 외 열의 NaN", int(panel.drop(columns="unit_price_usd_per_kg").isna().sum().sum())),
+        (
+            "결측값(단가 제외, 모든 열)",
+            "단가 외 열의 NaN",
+            int(panel.drop(columns="unit_price_usd_per_kg").isna().sum().sum()),
+        ),
         ("단가 결측(중량 0)", "중량 0 → 단가 NaN (정상)", int(price.isna().sum())),
         ("단가 결측(중량 > 0)", "중량이 있는데 단가 NaN", int((price.isna() & priced).sum())),
         ("중복 키", "월 × HSK × 국가가 두 번 이상", int(panel.duplicated(list(config.PANEL_KEY)).sum())),
         ("음수 값", "숫자 열의 음수", int((numeric < 0).sum().sum())),
         ("단가 < 0.01 USD/kg", "중량 > 0 행", int((price < 0.01).sum())),
         ("단가 > 5,000 USD/kg", "중량 > 0 행", int((price > 5000).sum())),
-        ("누계 중량 < 당월 중량", "연간 누계가 당월보다 작음", int((panel["ytd_weight_kg"] < panel["weight_kg"] - 1e-6).sum())),
-        ("누계 금액 < 당월 금액", "연간 누계가 당월보다 작음", int((panel["ytd_value_usd"] < panel["value_usd"] - 1e-6).sum())),
+        (
+            "누계 중량 < 당월 중량",
+            "연간 누계가 당월보다 작음",
+            int((panel["ytd_weight_kg"] < panel["weight_kg"] - 1e-6).sum()),
+        ),
+        (
+            "누계 금액 < 당월 금액",
+            "연간 누계가 당월보다 작음",
+            int((panel["ytd_value_usd"] < panel["value_usd"] - 1e-6).sum()),
+        ),
         ("중량 > 0, 금액 0", "무상 반입 등", int(((panel["value_usd"] == 0) & priced).sum())),
     ]
     return pd.DataFrame(checks, columns=["점검 항목", "규칙", "행 수"])

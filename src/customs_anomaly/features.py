@@ -13,12 +13,26 @@ SERIES_KEY = ["hsk_code", "country_code"]
 # The original's numeric inputs. Unit price is NaN where weight is 0; it is filled with 0 there,
 # as the original did, so the network sees "no import this month" as a distinct pattern.
 ORIGINAL_FEATURES = [
-    "weight_kg", "value_usd", "unit_price_usd_per_kg", "freight_krw_per_kg", "total_freight_krw",
-    "usd_krw", "dubai_usd", "cpi", "ppi",
+    "weight_kg",
+    "value_usd",
+    "unit_price_usd_per_kg",
+    "freight_krw_per_kg",
+    "total_freight_krw",
+    "usd_krw",
+    "dubai_usd",
+    "cpi",
+    "ppi",
 ]
 FEATURE_LABELS = {
-    "weight_kg": "중량", "value_usd": "금액", "unit_price_usd_per_kg": "단가", "freight_krw_per_kg": "kg당 운임",
-    "total_freight_krw": "총 운임", "usd_krw": "환율", "dubai_usd": "두바이유", "cpi": "CPI", "ppi": "PPI",
+    "weight_kg": "중량",
+    "value_usd": "금액",
+    "unit_price_usd_per_kg": "단가",
+    "freight_krw_per_kg": "kg당 운임",
+    "total_freight_krw": "총 운임",
+    "usd_krw": "환율",
+    "dubai_usd": "두바이유",
+    "cpi": "CPI",
+    "ppi": "PPI",
 }
 FREIGHT_FEATURES = {"freight_krw_per_kg", "total_freight_krw", "dubai_usd"}
 
@@ -57,7 +71,7 @@ def build_windows(panel: pd.DataFrame, matrix: np.ndarray, length: int = 12) -> 
     A window never mixes two series and never crosses a gap: positions whose `length` months are
     not consecutive calendar months are skipped and counted.
     """
-    order = panel.sort_values(SERIES_KEY + ["month"]).index
+    order = panel.sort_values([*SERIES_KEY, "month"]).index
     positions = panel.index.get_indexer(order)
     series_codes = panel.loc[order, SERIES_KEY].astype(str).agg("|".join, axis=1).to_numpy()
     months = month_index(panel.loc[order, "month"])
@@ -65,11 +79,11 @@ def build_windows(panel: pd.DataFrame, matrix: np.ndarray, length: int = 12) -> 
     boundaries = np.flatnonzero(series_codes[1:] != series_codes[:-1]) + 1
     for series_id, (start, stop) in enumerate(zip(np.r_[0, boundaries], np.r_[boundaries, len(order)])):
         for i in range(start, stop - length + 1):
-            span = months[i:i + length]
+            span = months[i : i + length]
             if span[-1] - span[0] != length - 1:
                 skipped += 1
                 continue
-            rows.append(positions[i:i + length])
+            rows.append(positions[i : i + length])
             series_ids.append(series_id)
     rows_array = np.array(rows, dtype=int).reshape(-1, length)
     values = matrix[rows_array] if len(rows) else np.empty((0, length, matrix.shape[1]))

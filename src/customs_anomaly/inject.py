@@ -22,12 +22,36 @@ PRICE_TYPES = ("d", "e", "f")
 
 ANOMALY_TYPES = pd.DataFrame(
     [
-        ("a", "운임", "운임 과다 신고", "kg당 운임을 지역·월 수준의 3~5배로", "운임을 부풀려 과세가격(CIF)을 조작하거나 대금을 해외로 빼돌림"),
-        ("b", "운임", "운임 과소 신고", "kg당 운임을 지역·월 수준의 0.05~0.3배로", "운임을 줄여 과세가격을 낮춤(관세 포탈)"),
-        ("c", "운임", "지역과 무관한 운임 급등", "지역 운임이 평온한 달에 한 시계열만 2~3배", "특정 거래선만의 비정상 운임: 특수관계 거래·이면 계약 의심"),
+        (
+            "a",
+            "운임",
+            "운임 과다 신고",
+            "kg당 운임을 지역·월 수준의 3~5배로",
+            "운임을 부풀려 과세가격(CIF)을 조작하거나 대금을 해외로 빼돌림",
+        ),
+        (
+            "b",
+            "운임",
+            "운임 과소 신고",
+            "kg당 운임을 지역·월 수준의 0.05~0.3배로",
+            "운임을 줄여 과세가격을 낮춤(관세 포탈)",
+        ),
+        (
+            "c",
+            "운임",
+            "지역과 무관한 운임 급등",
+            "지역 운임이 평온한 달에 한 시계열만 2~3배",
+            "특정 거래선만의 비정상 운임: 특수관계 거래·이면 계약 의심",
+        ),
         ("d", "단가", "저가 신고", "같은 중량에 금액 0.2~0.5배", "과세가격을 낮춰 관세를 포탈"),
         ("e", "단가", "고가 신고", "같은 중량에 금액 2~5배", "대금을 부풀려 자금 세탁·재산 국외 도피"),
-        ("f", "단가", "품목 위장(세번 변경)", "고가 품목을 같은 류의 저가 품목 단가로 신고", "고세율·고가 품목을 저가 품목으로 위장"),
+        (
+            "f",
+            "단가",
+            "품목 위장(세번 변경)",
+            "고가 품목을 같은 류의 저가 품목 단가로 신고",
+            "고세율·고가 품목을 저가 품목으로 위장",
+        ),
     ],
     columns=["type", "group", "name", "magnitude", "scheme"],
 )
@@ -114,7 +138,7 @@ def _apply_anomaly(panel: pd.DataFrame, rows: pd.Index, kind: str, factors: np.n
 
 
 def _log_rows(before: pd.DataFrame, after: pd.DataFrame, rows: pd.Index, kind: str, factors) -> pd.DataFrame:
-    log = before.loc[rows, KEY + ["region", "item_name", "weight_kg", "usd_krw"]].copy()
+    log = before.loc[rows, [*KEY, "region", "item_name", "weight_kg", "usd_krw"]].copy()
     log["anomaly_type"] = kind
     log["group"] = GROUP_OF_TYPE[kind]
     log["factor"] = factors
@@ -124,8 +148,8 @@ def _log_rows(before: pd.DataFrame, after: pd.DataFrame, rows: pd.Index, kind: s
     log["injected_freight_krw_per_kg"] = after.loc[rows, "freight_krw_per_kg"]
     value_change = (log["injected_value_usd"] - log["original_value_usd"]).abs()
     freight_change_usd = (
-        (after.loc[rows, "total_freight_krw"] - before.loc[rows, "total_freight_krw"]).abs() / before.loc[rows, "usd_krw"]
-    )
+        after.loc[rows, "total_freight_krw"] - before.loc[rows, "total_freight_krw"]
+    ).abs() / before.loc[rows, "usd_krw"]
     log["misdeclared_usd"] = value_change if GROUP_OF_TYPE[kind] == "단가" else freight_change_usd
     return log
 
@@ -140,8 +164,15 @@ def _pick(rng: np.random.Generator, candidates: pd.Index, taken: set, n: int, ki
 
 def _prepare(panel: pd.DataFrame) -> pd.DataFrame:
     out = panel.drop(columns=[c for c in config.LABEL_COLUMNS if c in panel.columns]).copy()
-    changed = ["weight_kg", "value_usd", "ytd_value_usd", "unit_price_usd_per_kg", "freight_krw_per_2teu",
-               "freight_krw_per_kg", "total_freight_krw"]
+    changed = [
+        "weight_kg",
+        "value_usd",
+        "ytd_value_usd",
+        "unit_price_usd_per_kg",
+        "freight_krw_per_2teu",
+        "freight_krw_per_kg",
+        "total_freight_krw",
+    ]
     out[changed] = out[changed].astype(float)
     out["is_anomaly"] = False
     out["anomaly_type"] = ""
@@ -184,8 +215,14 @@ def inject_anomalies(panel: pd.DataFrame, seed: int, spec: InjectionSpec = Injec
     return InjectionResult(panel=out, log=log.sort_values(KEY).reset_index(drop=True))
 
 
-def inject_fixed(panel: pd.DataFrame, seed: int, anomaly_type: str, factor: float, n: int = 100,
-                 spec: InjectionSpec = InjectionSpec()) -> InjectionResult:
+def inject_fixed(
+    panel: pd.DataFrame,
+    seed: int,
+    anomaly_type: str,
+    factor: float,
+    n: int = 100,
+    spec: InjectionSpec = InjectionSpec(),
+) -> InjectionResult:
     """Magnitude-controlled variant: n anomalies of one group at one fixed factor.
 
     For price types (d, e) the factor multiplies the declared value; for freight types (a, b, c)
@@ -213,17 +250,30 @@ def separability_check(result: InjectionResult, spec: InjectionSpec = InjectionS
     test = eligible_rows(panel, spec)
     injected, clean = panel[test & panel["is_anomaly"]], panel[test & ~panel["is_anomaly"]]
     rows = []
-    for label, column in (("log 중량", np.log10(panel["weight_kg"].where(panel["weight_kg"] > 0))),
-                          ("월 순번", panel["month"].dt.year * 12 + panel["month"].dt.month)):
+    for label, column in (
+        ("log 중량", np.log10(panel["weight_kg"].where(panel["weight_kg"] > 0))),
+        ("월 순번", panel["month"].dt.year * 12 + panel["month"].dt.month),
+    ):
         stat = ks_2samp(column[injected.index], column[clean.index])
-        rows.append({"비교 항목": label, "주입 행 중앙값": float(column[injected.index].median()),
-                     "정상 행 중앙값": float(column[clean.index].median()),
-                     "KS 통계량": float(stat.statistic), "p값": float(stat.pvalue)})
+        rows.append(
+            {
+                "비교 항목": label,
+                "주입 행 중앙값": float(column[injected.index].median()),
+                "정상 행 중앙값": float(column[clean.index].median()),
+                "KS 통계량": float(stat.statistic),
+                "p값": float(stat.pvalue),
+            }
+        )
     for region in config.REGIONS:
-        rows.append({"비교 항목": f"지역 비율: {region}",
-                     "주입 행 중앙값": float((injected["region"] == region).mean()),
-                     "정상 행 중앙값": float((clean["region"] == region).mean()),
-                     "KS 통계량": np.nan, "p값": np.nan})
+        rows.append(
+            {
+                "비교 항목": f"지역 비율: {region}",
+                "주입 행 중앙값": float((injected["region"] == region).mean()),
+                "정상 행 중앙값": float((clean["region"] == region).mean()),
+                "KS 통계량": np.nan,
+                "p값": np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -239,7 +289,13 @@ def region_level_freight_share(panel: pd.DataFrame, spec: InjectionSpec = Inject
 def protocol_table(spec: InjectionSpec = InjectionSpec()) -> pd.DataFrame:
     """The protocol as the chapter shows it: type, group, name, count, magnitude and scheme."""
     table = ANOMALY_TYPES.assign(count=ANOMALY_TYPES["type"].map(spec.counts).fillna(0).astype(int))
-    return table.rename(columns={"type": "유형", "group": "구분", "name": "이름", "count": "건수",
-                                 "magnitude": "크기", "scheme": "의심 수법"})[
-        ["유형", "구분", "이름", "건수", "크기", "의심 수법"]
-    ]
+    return table.rename(
+        columns={
+            "type": "유형",
+            "group": "구분",
+            "name": "이름",
+            "count": "건수",
+            "magnitude": "크기",
+            "scheme": "의심 수법",
+        }
+    )[["유형", "구분", "이름", "건수", "크기", "의심 수법"]]

@@ -36,9 +36,30 @@ DROP_REASONS = {
 # The original notebook mapped EU countries by Korean name. This is its list as described in the
 # report: Cyprus (키프로스) and Luxembourg (룩셈부르크) were missing and Portugal was misspelled.
 ORIGINAL_EU_NAMES = (
-    "오스트리아", "벨기에", "불가리아", "크로아티아", "체코", "덴마크", "에스토니아", "핀란드",
-    "프랑스", "독일", "그리스", "헝가리", "아일랜드", "이탈리아", "라트비아", "리투아니아",
-    "몰타", "네덜란드", "폴란드", "포르투칼", "루마니아", "슬로바키아", "슬로베니아", "스페인",
+    "오스트리아",
+    "벨기에",
+    "불가리아",
+    "크로아티아",
+    "체코",
+    "덴마크",
+    "에스토니아",
+    "핀란드",
+    "프랑스",
+    "독일",
+    "그리스",
+    "헝가리",
+    "아일랜드",
+    "이탈리아",
+    "라트비아",
+    "리투아니아",
+    "몰타",
+    "네덜란드",
+    "폴란드",
+    "포르투칼",
+    "루마니아",
+    "슬로바키아",
+    "슬로베니아",
+    "스페인",
     "스웨덴",
 )
 
@@ -76,8 +97,10 @@ def regional_freight(freight: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise InputError("freight", f"routes missing from the freight file: {', '.join(missing)}")
     wide["미국"] = wide[["미국서부", "미국동부"]].mean(axis=1, skipna=False)
-    long = wide[list(config.REGIONS)].reset_index().melt(
-        id_vars="month", var_name="region", value_name="freight_kkrw_per_2teu"
+    long = (
+        wide[list(config.REGIONS)]
+        .reset_index()
+        .melt(id_vars="month", var_name="region", value_name="freight_kkrw_per_2teu")
     )
     return long.sort_values(["month", "region"], ignore_index=True)
 
@@ -101,9 +124,7 @@ def _drop_duplicate_keys(imports: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     if conflicting.any():
         month, hsk_code, country_code = conflicting[conflicting].index[0]
         rows = imports[
-            (imports["month"] == month)
-            & (imports["hsk_code"] == hsk_code)
-            & (imports["country_code"] == country_code)
+            (imports["month"] == month) & (imports["hsk_code"] == hsk_code) & (imports["country_code"] == country_code)
         ]
         files = " and ".join(sorted(set(rows["source_file"])))
         raise InputError(
@@ -179,10 +200,7 @@ def accounting_table(n_input: int, drops: list[tuple[str, int]], n_kept: int) ->
     if n_input != n_kept + dropped:
         raise AssertionError(f"row accounting does not add up: {n_input} != {n_kept} + {dropped}")
     rows = [{"step": "input", "reason": "input", "label": "입력 행 (무역 통계 전체)", "rows": n_input}]
-    rows += [
-        {"step": "dropped", "reason": reason, "label": DROP_REASONS[reason], "rows": n}
-        for reason, n in drops
-    ]
+    rows += [{"step": "dropped", "reason": reason, "label": DROP_REASONS[reason], "rows": n} for reason, n in drops]
     rows.append({"step": "kept", "reason": "kept", "label": "패널에 남은 행", "rows": n_kept})
     return pd.DataFrame(rows)
 
@@ -192,12 +210,7 @@ def region_mapping_table(trade: pd.DataFrame) -> pd.DataFrame:
     original's Korean-name list (to show what the name-based mapping missed), and row counts."""
     imports = trade[trade["trade_flow"] == "I"]
     imports, _ = recover_country_codes(imports)
-    table = (
-        imports.groupby(["country_code", "country_name"], dropna=False)
-        .size()
-        .rename("rows")
-        .reset_index()
-    )
+    table = imports.groupby(["country_code", "country_name"], dropna=False).size().rename("rows").reset_index()
     table["region"] = table["country_code"].map(region_of)
     table["eu_by_original_names"] = table["country_name"].isin(ORIGINAL_EU_NAMES)
     return table.sort_values("rows", ascending=False, ignore_index=True)
@@ -228,7 +241,9 @@ def source_summary(raw: RawSources) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def before_after_example(trade: pd.DataFrame, panel: pd.DataFrame, months: int = 4) -> tuple[pd.DataFrame, pd.DataFrame]:
+def before_after_example(
+    trade: pd.DataFrame, panel: pd.DataFrame, months: int = 4
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Raw rows of one imported series whose code lost its leading zero, and the same rows in the panel."""
     raw_imports = trade[(trade["trade_flow"] == "I") & (trade["hsk_code"].str.len() == 9)]
     in_panel = raw_imports.assign(hsk_code=pad_hsk_code(raw_imports["hsk_code"])).merge(

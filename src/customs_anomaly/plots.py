@@ -87,7 +87,9 @@ def price_change_by_flow_size(panel: pd.DataFrame) -> Figure:
     return fig
 
 
-def injection_before_after(clean: pd.DataFrame, injected: pd.DataFrame, log: pd.DataFrame, per_group: int = 2) -> Figure:
+def injection_before_after(
+    clean: pd.DataFrame, injected: pd.DataFrame, log: pd.DataFrame, per_group: int = 2
+) -> Figure:
     """A few injected series: unit price (or per-kg freight) before and after injection, with the
     injected month marked."""
     examples = pd.concat(
@@ -96,7 +98,9 @@ def injection_before_after(clean: pd.DataFrame, injected: pd.DataFrame, log: pd.
     fig, axes = plt.subplots(1, len(examples), figsize=(3.2 * len(examples), 3.4), squeeze=False)
     for ax, (_, row) in zip(axes[0], examples.iterrows()):
         column, label = (
-            ("unit_price_usd_per_kg", "단가 (USD/kg)") if row["group"] == "단가" else ("freight_krw_per_kg", "운임 (원/kg)")
+            ("unit_price_usd_per_kg", "단가 (USD/kg)")
+            if row["group"] == "단가"
+            else ("freight_krw_per_kg", "운임 (원/kg)")
         )
         key = (clean["hsk_code"] == row["hsk_code"]) & (clean["country_code"] == row["country_code"])
         before = clean[key].set_index("month")[column]
@@ -116,8 +120,9 @@ def injection_before_after(clean: pd.DataFrame, injected: pd.DataFrame, log: pd.
     return fig
 
 
-def _monthly_lines(frame: pd.DataFrame, columns: list[str], title: str, ylabel: str, linewidth: float,
-                   legend: dict) -> Figure:
+def _monthly_lines(
+    frame: pd.DataFrame, columns: list[str], title: str, ylabel: str, linewidth: float, legend: dict
+) -> Figure:
     """One line per column of a month-indexed frame, with Korean title and axis labels."""
     fig, ax = plt.subplots(figsize=FIGSIZE)
     for column in columns:
@@ -133,8 +138,9 @@ def _monthly_lines(frame: pd.DataFrame, columns: list[str], title: str, ylabel: 
 def freight_by_region(freight: pd.DataFrame) -> Figure:
     """Region x month freight per container (the panel's five regions)."""
     regions = [region for region in config.REGIONS if region in freight.columns]
-    return _monthly_lines(freight, regions, "운임 지역별 해상 수입 운임 추이", "운임 (천원/2TEU)", 1.8,
-                          {"title": "운임 지역", "ncols": 5})
+    return _monthly_lines(
+        freight, regions, "운임 지역별 해상 수입 운임 추이", "운임 (천원/2TEU)", 1.8, {"title": "운임 지역", "ncols": 5}
+    )
 
 
 def top_items_by_region(table: pd.DataFrame) -> Figure:
@@ -154,8 +160,9 @@ def top_items_by_region(table: pd.DataFrame) -> Figure:
 
 
 def monthly_weight_lines(weights: pd.DataFrame) -> Figure:
-    return _monthly_lines(weights, list(weights.columns), "중량 상위 5개 품목의 월별 수입 중량", "수입 중량 (톤)", 1.5,
-                          {"ncols": 2})
+    return _monthly_lines(
+        weights, list(weights.columns), "중량 상위 5개 품목의 월별 수입 중량", "수입 중량 (톤)", 1.5, {"ncols": 2}
+    )
 
 
 def top_items_bar(table: pd.DataFrame) -> Figure:
@@ -183,8 +190,9 @@ def seasonality_bars(table: pd.DataFrame) -> Figure:
 def unit_price_by_group(prices: pd.DataFrame) -> Figure:
     order = prices.groupby("item_group")["unit_price"].median().sort_values().index
     fig, ax = plt.subplots(figsize=(FIGSIZE[0], 5.2))
-    sns.boxplot(data=prices, y="item_group", x="unit_price", order=order, ax=ax, color="#dd8452",
-                fliersize=1, log_scale=True)
+    sns.boxplot(
+        data=prices, y="item_group", x="unit_price", order=order, ax=ax, color="#dd8452", fliersize=1, log_scale=True
+    )
     plain_log_ticks(ax.xaxis)
     ax.set_title("품목군별 수입 단가 분포")
     ax.set_xlabel("단가 (USD/kg, 로그 척도)")
@@ -206,8 +214,12 @@ def series_length_histogram(lengths: pd.DataFrame, window: int = 12) -> Figure:
 
 
 def macro_panels(macro: pd.DataFrame) -> Figure:
-    labels = {"usd_krw": "원/달러 환율 (원)", "dubai_usd": "두바이유 (USD/배럴)", "cpi": "소비자물가지수 (2020=100)",
-              "ppi": "생산자물가지수 (2020=100)"}
+    labels = {
+        "usd_krw": "원/달러 환율 (원)",
+        "dubai_usd": "두바이유 (USD/배럴)",
+        "cpi": "소비자물가지수 (2020=100)",
+        "ppi": "생산자물가지수 (2020=100)",
+    }
     fig, axes = plt.subplots(2, 2, figsize=(FIGSIZE[0], 5.4), sharex=True)
     for ax, (column, label) in zip(axes.flat, labels.items()):
         ax.plot(macro.index, macro[column], color="#c44e52")
@@ -220,7 +232,9 @@ def macro_panels(macro: pd.DataFrame) -> Figure:
 
 def correlation_heatmap(corr: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(7.2, 5.6))
-    sns.heatmap(corr, annot=True, fmt=".2f", cmap="RdBu_r", vmin=-1, vmax=1, ax=ax, cbar_kws={"label": "상관계수 (-1~1)"})
+    sns.heatmap(
+        corr, annot=True, fmt=".2f", cmap="RdBu_r", vmin=-1, vmax=1, ax=ax, cbar_kws={"label": "상관계수 (-1~1)"}
+    )
     ax.set_title("월별 단가·운임과 거시 지표의 상관계수")
     ax.set_xlabel("변수")
     ax.set_ylabel("변수")
@@ -247,8 +261,13 @@ def metric_bars(summary: pd.DataFrame, metrics: dict[str, str]) -> Figure:
     """Mean (bar) and standard deviation (error bar) over injection seeds, per detector and metric.
     `summary` has a MultiIndex (detector, metric) and columns mean, std."""
     detectors = list(dict.fromkeys(summary.index.get_level_values(0)))
-    bars = {label: ([summary.loc[(d, metric), "mean"] for d in detectors], [summary.loc[(d, metric), "std"] for d in detectors])
-            for metric, label in metrics.items()}
+    bars = {
+        label: (
+            [summary.loc[(d, metric), "mean"] for d in detectors],
+            [summary.loc[(d, metric), "std"] for d in detectors],
+        )
+        for metric, label in metrics.items()
+    }
     return _grouped_bars(detectors, bars, "탐지기별 심사 예산 지표 (시드 평균 ± 표준편차)", "탐지기", rotation=30)
 
 
@@ -273,8 +292,7 @@ def _grouped_bars(groups: list[str], bars: dict[str, tuple], title: str, xlabel:
 def type_recall_heatmap(table: pd.DataFrame) -> Figure:
     """Recall within the 5% budget per detector (rows) and anomaly type (columns)."""
     fig, ax = plt.subplots(figsize=(7.6, 0.5 * len(table) + 1.8))
-    sns.heatmap(table, annot=True, fmt=".2f", cmap="Greens", vmin=0, vmax=1, ax=ax,
-                cbar_kws={"label": "재현율 (0~1)"})
+    sns.heatmap(table, annot=True, fmt=".2f", cmap="Greens", vmin=0, vmax=1, ax=ax, cbar_kws={"label": "재현율 (0~1)"})
     ax.set_title("유형별 재현율 (상위 5% 심사 예산)")
     ax.set_xlabel("이상치 유형")
     ax.set_ylabel("탐지기")
@@ -294,8 +312,15 @@ def magnitude_curves(curves: pd.DataFrame, highlight: str) -> Figure:
         for detector, line in mean.loc[group].groupby(level=0):
             factors = line.index.get_level_values(1)
             bold = detector == highlight
-            ax.plot(factors, line.to_numpy(), marker="o", linewidth=2.6 if bold else 1.2,
-                    color="black" if bold else None, label=detector, zorder=3 if bold else 2)
+            ax.plot(
+                factors,
+                line.to_numpy(),
+                marker="o",
+                linewidth=2.6 if bold else 1.2,
+                color="black" if bold else None,
+                label=detector,
+                zorder=3 if bold else 2,
+            )
         ax.set_xscale("log")
         factors = sorted(set(mean.loc[group].index.get_level_values(1)))
         ax.set_xticks(factors, [f"×{f:g}" for f in factors])
@@ -330,7 +355,9 @@ def alert_volume_bars(volume: pd.DataFrame, budget_share: float) -> Figure:
 def ablation_bars(table: pd.DataFrame, metrics: dict[str, str]) -> Figure:
     """One group of bars per ablation (rows of `table`), one bar per metric (mean over seeds)."""
     bars = {label: (table[metric].to_numpy(), None) for metric, label in metrics.items()}
-    return _grouped_bars(list(table.index), bars, "개선 탐지기의 절제 실험 (한 가지씩 바꾼 변형, 시드 평균)", "변형", rotation=20)
+    return _grouped_bars(
+        list(table.index), bars, "개선 탐지기의 절제 실험 (한 가지씩 바꾼 변형, 시드 평균)", "변형", rotation=20
+    )
 
 
 def review_effort_bars(rows_needed: pd.Series, total_rows: int) -> Figure:

@@ -48,14 +48,20 @@ def read_table(path: str | Path) -> pd.DataFrame:
     try:
         if path.suffix.lower() == ".parquet":
             return pd.read_parquet(path)
-        return pd.read_csv(path, dtype={"hsk_code": str, "country_code": str}, keep_default_na=False,
-                           na_values=[""], encoding="utf-8-sig")
+        return pd.read_csv(
+            path,
+            dtype={"hsk_code": str, "country_code": str},
+            keep_default_na=False,
+            na_values=[""],
+            encoding="utf-8-sig",
+        )
     except (OSError, ValueError) as exc:
         raise InputError(path, f"cannot read table: {exc}") from exc
 
 
 NUMERIC_PANEL_COLUMNS = tuple(
-    c for c in config.PANEL_COLUMNS
+    c
+    for c in config.PANEL_COLUMNS
     if c not in ("month", "hsk_code", "item_name", "country_code", "country_name", "region")
 )
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from customs_anomaly import __version__, config
-from customs_anomaly.countries import COUNTRY_NAMES, EU_MEMBERS, economic_bloc, region_of
+from customs_anomaly.countries import COUNTRY_NAMES, EU_MEMBERS, economic_bloc
 
 TRADE_START = pd.Timestamp("2020-01-01")  # releases from January so year-to-date columns add up
 FREIGHT_START = pd.Timestamp("2019-01-01")
@@ -239,19 +239,83 @@ _EXPORT_ITEMS: tuple[tuple[str, float, float, str], ...] = (
 
 # Partners that ship small flows of many items (minor series): within and outside the regions.
 _MINOR_REGION_POOL = {
-    "CN": 5.0, "JP": 4.0, "VN": 3.0, "US": 2.5, "ES": 1.2, "NL": 1.0, "FR": 1.0, "IT": 0.8,
-    "DE": 0.8, "PT": 0.6, "DK": 0.6, "PL": 0.5, "IE": 0.4, "GR": 0.4, "BE": 0.4, "HR": 0.3,
-    "MT": 0.3, "SE": 0.3, "FI": 0.2, "LT": 0.15, "LV": 0.1, "EE": 0.1, "BG": 0.15, "RO": 0.1,
-    "CY": 0.08, "SI": 0.08, "AT": 0.08, "CZ": 0.08, "HU": 0.05, "SK": 0.04, "LU": 0.04,
+    "CN": 5.0,
+    "JP": 4.0,
+    "VN": 3.0,
+    "US": 2.5,
+    "ES": 1.2,
+    "NL": 1.0,
+    "FR": 1.0,
+    "IT": 0.8,
+    "DE": 0.8,
+    "PT": 0.6,
+    "DK": 0.6,
+    "PL": 0.5,
+    "IE": 0.4,
+    "GR": 0.4,
+    "BE": 0.4,
+    "HR": 0.3,
+    "MT": 0.3,
+    "SE": 0.3,
+    "FI": 0.2,
+    "LT": 0.15,
+    "LV": 0.1,
+    "EE": 0.1,
+    "BG": 0.15,
+    "RO": 0.1,
+    "CY": 0.08,
+    "SI": 0.08,
+    "AT": 0.08,
+    "CZ": 0.08,
+    "HU": 0.05,
+    "SK": 0.04,
+    "LU": 0.04,
 }
 _MINOR_OTHER_POOL = {
-    "TH": 3.0, "ID": 2.5, "RU": 2.0, "TW": 2.0, "CA": 1.5, "CL": 1.5, "NO": 1.5, "IN": 1.5,
-    "MY": 1.2, "PH": 1.2, "AU": 1.2, "NZ": 1.0, "PE": 1.0, "EC": 0.8, "AR": 0.8, "HK": 0.8,
-    "MX": 0.6, "GB": 0.6, "IS": 0.5, "MA": 0.5, "SG": 0.5, "MM": 0.5, "BD": 0.4, "PK": 0.4,
-    "LK": 0.3, "TR": 0.3, "MR": 0.3, "SN": 0.3, "FK": 0.1,
+    "TH": 3.0,
+    "ID": 2.5,
+    "RU": 2.0,
+    "TW": 2.0,
+    "CA": 1.5,
+    "CL": 1.5,
+    "NO": 1.5,
+    "IN": 1.5,
+    "MY": 1.2,
+    "PH": 1.2,
+    "AU": 1.2,
+    "NZ": 1.0,
+    "PE": 1.0,
+    "EC": 0.8,
+    "AR": 0.8,
+    "HK": 0.8,
+    "MX": 0.6,
+    "GB": 0.6,
+    "IS": 0.5,
+    "MA": 0.5,
+    "SG": 0.5,
+    "MM": 0.5,
+    "BD": 0.4,
+    "PK": 0.4,
+    "LK": 0.3,
+    "TR": 0.3,
+    "MR": 0.3,
+    "SN": 0.3,
+    "FK": 0.1,
 }
-_COUNTRY_PRICE_FACTOR = {"JP": 1.25, "US": 1.1, "NO": 1.05, "CN": 0.85, "VN": 0.8, "TH": 0.85,
-                         "ID": 0.8, "IN": 0.8, "RU": 0.95, "BD": 0.8, "MM": 0.8, "PK": 0.8}
+_COUNTRY_PRICE_FACTOR = {
+    "JP": 1.25,
+    "US": 1.1,
+    "NO": 1.05,
+    "CN": 0.85,
+    "VN": 0.8,
+    "TH": 0.85,
+    "ID": 0.8,
+    "IN": 0.8,
+    "RU": 0.95,
+    "BD": 0.8,
+    "MM": 0.8,
+    "PK": 0.8,
+}
 _EU_PRICE_FACTOR = 1.15
 # The catalogue lists the larger items only; scaled, its total matches Korea's seafood imports of
 # roughly 6 billion USD a year (about 500 million a month).
@@ -360,7 +424,9 @@ def design_series(
 
     # Bigger items have more occasional partners; the counts vary little around their mean so
     # that the number of rows a month stays in the range the real releases show.
-    sizes = np.concatenate([catalogue["annual_import_musd"].to_numpy(float), exports["annual_export_musd"].to_numpy(float)])
+    sizes = np.concatenate(
+        [catalogue["annual_import_musd"].to_numpy(float), exports["annual_export_musd"].to_numpy(float)]
+    )
     breadth = np.power(sizes, 0.25)
     breadth /= breadth.mean()
 
@@ -382,11 +448,23 @@ def design_series(
             rows.append(_series_row(code, country, flow, value, price, "minor"))
 
     for i, item in enumerate(catalogue.itertuples(index=False)):
-        add_item(item.hsk_code, "I", item.annual_import_musd * _IMPORT_SCALE, item.unit_price_usd_per_kg,
-                 _parse_shares(item.main_suppliers), breadth[i])
+        add_item(
+            item.hsk_code,
+            "I",
+            item.annual_import_musd * _IMPORT_SCALE,
+            item.unit_price_usd_per_kg,
+            _parse_shares(item.main_suppliers),
+            breadth[i],
+        )
     for j, item in enumerate(exports.itertuples(index=False)):
-        add_item(item.hsk_code, "E", item.annual_export_musd, item.unit_price_usd_per_kg,
-                 _parse_shares(item.destinations), breadth[len(catalogue) + j])
+        add_item(
+            item.hsk_code,
+            "E",
+            item.annual_export_musd,
+            item.unit_price_usd_per_kg,
+            _parse_shares(item.destinations),
+            breadth[len(catalogue) + j],
+        )
     return pd.DataFrame(rows)
 
 
@@ -424,7 +502,9 @@ def simulate_trade(series: pd.DataFrame, months: pd.DatetimeIndex, rng: np.rando
     return {"weight_kg": flows["weight_kg"], "value_usd": flows["value_usd"]}
 
 
-def simulate_trade_latent(series: pd.DataFrame, months: pd.DatetimeIndex, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def simulate_trade_latent(
+    series: pd.DataFrame, months: pd.DatetimeIndex, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """``simulate_trade``'s arrays plus the generator's hidden price model, from the same draws:
     ``expected_log_price`` (every persistent component: level, trends, seasons, shifts, drift),
     ``price_noise_sd`` (the month's own noise) and ``odd_shipment`` (a tiny odd shipment month).
@@ -503,8 +583,13 @@ def simulate_trade_latent(series: pd.DataFrame, months: pd.DatetimeIndex, rng: n
 
     weight_kg = np.where(active, np.maximum(np.rint(weight), 1.0), 0.0).astype(np.int64)
     value_usd = np.where(active, np.maximum(np.rint(weight_kg * np.exp(log_price)), 1.0), 0.0).astype(np.int64)
-    return {"weight_kg": weight_kg, "value_usd": value_usd, "expected_log_price": expected_log_price,
-            "price_noise_sd": noise_sd, "odd_shipment": odd & active}
+    return {
+        "weight_kg": weight_kg,
+        "value_usd": value_usd,
+        "expected_log_price": expected_log_price,
+        "price_noise_sd": noise_sd,
+        "odd_shipment": odd & active,
+    }
 
 
 def _ar1(rng: np.random.Generator, n: int, t: int, phi: float, sd: float) -> np.ndarray:
@@ -551,7 +636,7 @@ def _level_shifts(rng: np.random.Generator, n: int, t: int, rate: np.ndarray, sd
     counts = rng.poisson(rate)
     for i in np.flatnonzero(counts):
         for _ in range(counts[i]):
-            out[i, rng.integers(1, t):] += rng.normal(0.0, sd)
+            out[i, rng.integers(1, t) :] += rng.normal(0.0, sd)
     return out
 
 
@@ -619,9 +704,21 @@ def trade_records(
     rows["economic_bloc"] = rows["economic_bloc"].where(~bloc_is_blank, "")
     rows["country_code"] = rows["country_code"].where(~code_is_blank, "")
 
-    columns = ["month", "hsk_code", "trade_flow", "trade_flow_name", "country_code", "country_name",
-               "economic_bloc", "item_name", "weight_kg", "value_usd", "ytd_weight_kg", "ytd_value_usd",
-               "reference_date"]
+    columns = [
+        "month",
+        "hsk_code",
+        "trade_flow",
+        "trade_flow_name",
+        "country_code",
+        "country_name",
+        "economic_bloc",
+        "item_name",
+        "weight_kg",
+        "value_usd",
+        "ytd_weight_kg",
+        "ytd_value_usd",
+        "reference_date",
+    ]
     order = rows.sort_values(["month", "trade_flow", "hsk_code", "country_name"], kind="stable")
     return order[columns].reset_index(drop=True)
 
@@ -662,17 +759,17 @@ def noise_figures(records: pd.DataFrame) -> dict[str, float]:
         frame = frame[frame["trade_flow"] == "I"]
     frame = frame[frame["weight_kg"] > 0]
     key = ["hsk_code", "country_name" if "country_name" in frame.columns else "country_code"]
-    frame = frame[key + ["month", "weight_kg", "value_usd"]].copy()
+    frame = frame[[*key, "month", "weight_kg", "value_usd"]].copy()
     frame["log_price"] = np.log(frame["value_usd"].astype(float) / frame["weight_kg"].astype(float))
     frame["series_median"] = frame.groupby(key)["log_price"].transform("median")
-    previous = frame[key + ["month", "log_price"]].assign(month=frame["month"] + pd.DateOffset(months=1))
-    pairs = frame.merge(previous, on=key + ["month"], suffixes=("", "_previous"), how="inner")
+    previous = frame[[*key, "month", "log_price"]].assign(month=frame["month"] + pd.DateOffset(months=1))
+    pairs = frame.merge(previous, on=[*key, "month"], suffixes=("", "_previous"), how="inner")
     change = (pairs["log_price"] - pairs["log_price_previous"]).abs()
     small = pairs["weight_kg"] <= pairs["weight_kg"].quantile(0.25)
     large = pairs["weight_kg"] >= pairs["weight_kg"].quantile(0.75)
     far = (pairs["log_price"] - pairs["series_median"]).abs() > np.log(2.0)
     return {
-        "rows": int(len(pairs)),
+        "rows": len(pairs),
         "median_abs_dlog_price": float(change.median()),
         "median_abs_dlog_price_smallest_quarter": float(change[small].median()),
         "median_abs_dlog_price_largest_quarter": float(change[large].median()),
@@ -695,11 +792,29 @@ FREIGHT_BLANK_VIETNAM = ("2019-04", "2019-05")
 # Container freight relative to 2019 (log scale): pandemic peak 2021-22, slump through 2023,
 # Red Sea rise in 2024.
 _FREIGHT_LEVEL = {
-    "2019-01": 0.0, "2020-03": 0.0, "2020-05": 0.2, "2020-09": 0.4, "2020-12": 0.7, "2021-03": 0.95,
-    "2021-06": 1.15, "2021-09": 1.4, "2021-12": 1.55, "2022-03": 1.5, "2022-06": 1.4,
-    "2022-09": 1.15, "2022-12": 0.7, "2023-03": 0.4, "2023-06": 0.22, "2023-09": 0.12,
-    "2023-12": 0.08, "2024-03": 0.4, "2024-06": 0.7, "2024-08": 0.9, "2024-12": 0.7,
-    "2025-02": 0.6, "2025-04": 0.5,
+    "2019-01": 0.0,
+    "2020-03": 0.0,
+    "2020-05": 0.2,
+    "2020-09": 0.4,
+    "2020-12": 0.7,
+    "2021-03": 0.95,
+    "2021-06": 1.15,
+    "2021-09": 1.4,
+    "2021-12": 1.55,
+    "2022-03": 1.5,
+    "2022-06": 1.4,
+    "2022-09": 1.15,
+    "2022-12": 0.7,
+    "2023-03": 0.4,
+    "2023-06": 0.22,
+    "2023-09": 0.12,
+    "2023-12": 0.08,
+    "2024-03": 0.4,
+    "2024-06": 0.7,
+    "2024-08": 0.9,
+    "2024-12": 0.7,
+    "2025-02": 0.6,
+    "2025-04": 0.5,
 }
 _ROUTE_AMPLITUDE = {"미국서부": 1.0, "미국동부": 0.95, "유럽연합": 1.05, "중국": 0.6, "일본": 0.45, "베트남": 0.75}
 _EU_RED_SEA = {"2023-11": 0.0, "2024-02": 0.3, "2024-10": 0.3, "2025-01": 0.0}
@@ -737,34 +852,113 @@ def _tied_noise(rng: np.random.Generator, t: int, ties: list[int], sd: float, ph
 
 
 # Public monthly values at named months (from the issue), and rounded guide values between them.
-FX_FACTS = {"2020-05": 1228.67, "2020-06": 1210.01, "2020-07": 1198.90, "2020-08": 1186.85,
-            "2020-09": 1178.80, "2024-07": 1383.38, "2024-12": 1434.42, "2025-02": 1445.56,
-            "2025-04": 1444.31}
-_FX_GUIDE = {"2020-12": 1097, "2021-03": 1131, "2021-06": 1121, "2021-09": 1170, "2021-12": 1183,
-             "2022-03": 1220, "2022-06": 1280, "2022-10": 1427, "2022-12": 1296, "2023-03": 1305,
-             "2023-06": 1296, "2023-10": 1350, "2023-12": 1305, "2024-04": 1368, "2024-09": 1335,
-             "2025-01": 1455}
+FX_FACTS = {
+    "2020-05": 1228.67,
+    "2020-06": 1210.01,
+    "2020-07": 1198.90,
+    "2020-08": 1186.85,
+    "2020-09": 1178.80,
+    "2024-07": 1383.38,
+    "2024-12": 1434.42,
+    "2025-02": 1445.56,
+    "2025-04": 1444.31,
+}
+_FX_GUIDE = {
+    "2020-12": 1097,
+    "2021-03": 1131,
+    "2021-06": 1121,
+    "2021-09": 1170,
+    "2021-12": 1183,
+    "2022-03": 1220,
+    "2022-06": 1280,
+    "2022-10": 1427,
+    "2022-12": 1296,
+    "2023-03": 1305,
+    "2023-06": 1296,
+    "2023-10": 1350,
+    "2023-12": 1305,
+    "2024-04": 1368,
+    "2024-09": 1335,
+    "2025-01": 1455,
+}
 OIL_FACTS = {
-    "dubai": {"2020-05": 30.47, "2020-06": 40.80, "2020-07": 43.30, "2020-08": 44.00, "2020-09": 41.51,
-              "2024-07": 83.83, "2024-12": 73.23, "2025-02": 77.92, "2025-04": 67.74},
+    "dubai": {
+        "2020-05": 30.47,
+        "2020-06": 40.80,
+        "2020-07": 43.30,
+        "2020-08": 44.00,
+        "2020-09": 41.51,
+        "2024-07": 83.83,
+        "2024-12": 73.23,
+        "2025-02": 77.92,
+        "2025-04": 67.74,
+    },
     "brent": {"2020-05": 32.41, "2020-06": 40.77, "2020-07": 43.22, "2020-08": 45.02, "2020-09": 41.87},
     "wti": {"2020-05": 28.53, "2020-06": 38.31, "2020-07": 40.77, "2020-08": 42.39, "2020-09": 39.63},
     "oman": {"2020-05": 30.75, "2020-06": 40.85, "2020-07": 43.41, "2020-08": 44.22, "2020-09": 41.58},
 }
-_DUBAI_GUIDE = {"2020-12": 49.8, "2021-03": 62.4, "2021-06": 71.6, "2021-10": 81.6, "2021-12": 73.2,
-                "2022-03": 110.9, "2022-06": 113.3, "2022-09": 90.6, "2022-12": 77.2, "2023-03": 78.5,
-                "2023-06": 74.8, "2023-09": 93.3, "2023-12": 77.3, "2024-04": 89.2, "2024-09": 73.5,
-                "2025-01": 80.0}
+_DUBAI_GUIDE = {
+    "2020-12": 49.8,
+    "2021-03": 62.4,
+    "2021-06": 71.6,
+    "2021-10": 81.6,
+    "2021-12": 73.2,
+    "2022-03": 110.9,
+    "2022-06": 113.3,
+    "2022-09": 90.6,
+    "2022-12": 77.2,
+    "2023-03": 78.5,
+    "2023-06": 74.8,
+    "2023-09": 93.3,
+    "2023-12": 77.3,
+    "2024-04": 89.2,
+    "2024-09": 73.5,
+    "2025-01": 80.0,
+}
 # Typical spread of each benchmark over Dubai (log ratio) once the 2020 facts end.
 _OIL_SPREAD = {"brent": 0.025, "wti": -0.02, "oman": 0.004}
-CPI_FACTS = {"2020-05": 99.44, "2020-06": 99.71, "2020-07": 99.63, "2020-08": 100.19, "2020-09": 100.74,
-             "2024-07": 114.13, "2024-12": 114.91, "2025-02": 116.08, "2025-04": 116.38}
-_CPI_GUIDE = {"2020-12": 100.4, "2021-06": 102.1, "2021-12": 104.0, "2022-06": 108.2, "2022-12": 109.3,
-              "2023-06": 111.0, "2023-12": 112.7, "2024-03": 113.9}
-PPI_FACTS = {"2020-05": 98.96, "2020-06": 99.47, "2020-07": 99.69, "2020-08": 100.18, "2020-09": 100.38,
-             "2024-07": 119.56, "2024-12": 119.52, "2025-02": 120.33, "2025-04": 120.14}
-_PPI_GUIDE = {"2020-12": 101.0, "2021-06": 107.6, "2021-12": 112.0, "2022-06": 120.6, "2022-12": 118.9,
-              "2023-06": 119.3, "2023-12": 119.9, "2024-04": 120.4}
+CPI_FACTS = {
+    "2020-05": 99.44,
+    "2020-06": 99.71,
+    "2020-07": 99.63,
+    "2020-08": 100.19,
+    "2020-09": 100.74,
+    "2024-07": 114.13,
+    "2024-12": 114.91,
+    "2025-02": 116.08,
+    "2025-04": 116.38,
+}
+_CPI_GUIDE = {
+    "2020-12": 100.4,
+    "2021-06": 102.1,
+    "2021-12": 104.0,
+    "2022-06": 108.2,
+    "2022-12": 109.3,
+    "2023-06": 111.0,
+    "2023-12": 112.7,
+    "2024-03": 113.9,
+}
+PPI_FACTS = {
+    "2020-05": 98.96,
+    "2020-06": 99.47,
+    "2020-07": 99.69,
+    "2020-08": 100.18,
+    "2020-09": 100.38,
+    "2024-07": 119.56,
+    "2024-12": 119.52,
+    "2025-02": 120.33,
+    "2025-04": 120.14,
+}
+_PPI_GUIDE = {
+    "2020-12": 101.0,
+    "2021-06": 107.6,
+    "2021-12": 112.0,
+    "2022-06": 120.6,
+    "2022-12": 118.9,
+    "2023-06": 119.3,
+    "2023-12": 119.9,
+    "2024-04": 120.4,
+}
 
 
 def _anchored_path(
@@ -918,7 +1112,9 @@ def write_replica(out_dir: str | Path, seed: int) -> dict[str, list[Path]]:
         written["trade"].append(_write_atomic(folders["trade"] / name, data))
 
     freight = freight_series(source_rng(seed, "freight"))
-    written["freight"].append(_write_atomic(folders["freight"] / FREIGHT_FILE, _csv_bytes(format_freight(freight), "cp949")))
+    written["freight"].append(
+        _write_atomic(folders["freight"] / FREIGHT_FILE, _csv_bytes(format_freight(freight), "cp949"))
+    )
 
     macro = macro_series(source_rng(seed, "macro"))
     outputs = (

@@ -7,10 +7,15 @@ from pathlib import Path
 
 from customs_anomaly.detectors.base import Detector
 from customs_anomaly.detectors.baselines import (
-    CrossCountryPriceBandDetector, FairPriceDetector, PriceBandDetector, RobustNeighbourDetector,
+    CrossCountryPriceBandDetector,
+    FairPriceDetector,
+    PriceBandDetector,
+    RobustNeighbourDetector,
 )
 from customs_anomaly.detectors.classical import (
-    EllipticEnvelopeDetector, IsolationForestDetector, LocalOutlierFactorDetector,
+    EllipticEnvelopeDetector,
+    IsolationForestDetector,
+    LocalOutlierFactorDetector,
 )
 from customs_anomaly.detectors.lstm_autoencoder import LSTMAutoencoderDetector, LSTMEmbeddingDetector
 from customs_anomaly.detectors.lstm_plus import LSTMPlusDetector
@@ -19,9 +24,19 @@ from customs_anomaly.errors import InputError
 
 DETECTORS: dict[str, type[Detector]] = {
     cls.name: cls
-    for cls in (LSTMPlusDetector, RulesDetector, LSTMAutoencoderDetector, LSTMEmbeddingDetector, IsolationForestDetector,
-                LocalOutlierFactorDetector, EllipticEnvelopeDetector, PriceBandDetector, CrossCountryPriceBandDetector,
-                FairPriceDetector, RobustNeighbourDetector)
+    for cls in (
+        LSTMPlusDetector,
+        RulesDetector,
+        LSTMAutoencoderDetector,
+        LSTMEmbeddingDetector,
+        IsolationForestDetector,
+        LocalOutlierFactorDetector,
+        EllipticEnvelopeDetector,
+        PriceBandDetector,
+        CrossCountryPriceBandDetector,
+        FairPriceDetector,
+        RobustNeighbourDetector,
+    )
 }
 DETECTOR_NAMES = tuple(DETECTORS)
 DEFAULT_DETECTOR = "lstm-plus"

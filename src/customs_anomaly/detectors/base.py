@@ -28,11 +28,13 @@ class Detector:
     def __init__(self, **params) -> None:
         unknown = sorted(set(params) - set(self.defaults))
         if unknown:
-            raise ValueError(f"detector '{self.name}' has no parameter(s) {', '.join(unknown)}; "
-                             f"known: {', '.join(sorted(self.defaults)) or 'none'}")
+            raise ValueError(
+                f"detector '{self.name}' has no parameter(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(self.defaults)) or 'none'}"
+            )
         self.params = {**self.defaults, **params}
 
-    def fit(self, panel: pd.DataFrame, train_until: pd.Timestamp = config.TRAIN_UNTIL) -> "Detector":
+    def fit(self, panel: pd.DataFrame, train_until: pd.Timestamp = config.TRAIN_UNTIL) -> Detector:
         panel = strip_labels(panel)
         self.train_until_ = pd.Timestamp(train_until)
         train = panel[panel["month"] <= self.train_until_]
@@ -61,8 +63,12 @@ class Detector:
     def save(self, model_dir: str | Path) -> Path:
         model_dir = Path(model_dir)
         model_dir.mkdir(parents=True, exist_ok=True)
-        meta = {"name": self.name, "params": self.params, "version": __version__,
-                "train_until": f"{self.train_until_:%Y-%m}"}
+        meta = {
+            "name": self.name,
+            "params": self.params,
+            "version": __version__,
+            "train_until": f"{self.train_until_:%Y-%m}",
+        }
         self._save_state(model_dir)
         (model_dir / "detector.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         return model_dir

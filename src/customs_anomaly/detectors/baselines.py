@@ -26,8 +26,14 @@ PRICE_GROUP = "단가"
 def _price_output(score: np.ndarray, flag: np.ndarray, reasons) -> pd.DataFrame:
     """Reasons are given for every row with a score (Detector.score keeps the flagged ones)."""
     scored = np.isfinite(score)
-    return pd.DataFrame({"score": score, "flag": flag, "reason": np.where(scored, list(reasons), ""),
-                         "reason_group": np.where(scored, PRICE_GROUP, "")})
+    return pd.DataFrame(
+        {
+            "score": score,
+            "flag": flag,
+            "reason": np.where(scored, list(reasons), ""),
+            "reason_group": np.where(scored, PRICE_GROUP, ""),
+        }
+    )
 
 
 def band_distance(price: np.ndarray, q1: np.ndarray, q3: np.ndarray) -> np.ndarray:
@@ -44,7 +50,8 @@ class PriceBandDetector(Detector):
     def _fit(self, train: pd.DataFrame) -> None:
         priced = train[train["weight_kg"] > 0]
         quartiles = priced.groupby(SERIES_KEY)["unit_price_usd_per_kg"].agg(
-            q1=lambda s: s.quantile(0.25), q3=lambda s: s.quantile(0.75), n="count")
+            q1=lambda s: s.quantile(0.25), q3=lambda s: s.quantile(0.75), n="count"
+        )
         self.bands_ = quartiles[quartiles["n"] >= self.params["min_peers"]].reset_index()
 
     def _bands(self, panel: pd.DataFrame) -> pd.DataFrame:
@@ -58,9 +65,11 @@ class PriceBandDetector(Detector):
         flag = np.nan_to_num(score) > 0
         where = "같은 품목·국가의 학습 기간" if not self.cross_country else "같은 품목·같은 달 다른 국가들의"
         reasons = [
-            price_reason(p / (b if p < b else t), f"{where} 사분위 범위 {'하한' if p < b else '상한'}",
-                         f"범위 밖 IQR {s:.1f}개")
-            if s > 0 else f"단가가 {where} 사분위 범위 안"
+            price_reason(
+                p / (b if p < b else t), f"{where} 사분위 범위 {'하한' if p < b else '상한'}", f"범위 밖 IQR {s:.1f}개"
+            )
+            if s > 0
+            else f"단가가 {where} 사분위 범위 안"
             for p, b, t, s in zip(price, q1, q3, score)
         ]
         return _price_output(score, flag, reasons)

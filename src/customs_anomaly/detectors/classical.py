@@ -37,8 +37,13 @@ class ClassicalDetector(Detector):
         return pd.DataFrame({"score": score, "flag": flag, "reason": reasons, "reason_group": groups})
 
     def _state(self) -> dict:
-        return {"scaler": self.scaler_, "model": self.model_, "median": self.median_, "mad": self.mad_,
-                "train_until": self.train_until_}
+        return {
+            "scaler": self.scaler_,
+            "model": self.model_,
+            "median": self.median_,
+            "mad": self.mad_,
+            "train_until": self.train_until_,
+        }
 
     def _restore(self, state: dict) -> None:
         self.scaler_, self.model_ = state["scaler"], state["model"]
@@ -49,8 +54,9 @@ class IsolationForestDetector(ClassicalDetector):
     name = "iforest"
 
     def _model(self):
-        return IsolationForest(n_estimators=200, contamination=self.params["contamination"],
-                               random_state=self.params["seed"])
+        return IsolationForest(
+            n_estimators=200, contamination=self.params["contamination"], random_state=self.params["seed"]
+        )
 
 
 class LocalOutlierFactorDetector(ClassicalDetector):
@@ -58,13 +64,15 @@ class LocalOutlierFactorDetector(ClassicalDetector):
     defaults = {"seed": 0, "contamination": 0.1, "n_neighbors": 20}
 
     def _model(self):
-        return LocalOutlierFactor(n_neighbors=self.params["n_neighbors"], novelty=True,
-                                  contamination=self.params["contamination"])
+        return LocalOutlierFactor(
+            n_neighbors=self.params["n_neighbors"], novelty=True, contamination=self.params["contamination"]
+        )
 
 
 class EllipticEnvelopeDetector(ClassicalDetector):
     name = "elliptic"
 
     def _model(self):
-        return EllipticEnvelope(contamination=self.params["contamination"], random_state=self.params["seed"],
-                                support_fraction=0.9)
+        return EllipticEnvelope(
+            contamination=self.params["contamination"], random_state=self.params["seed"], support_fraction=0.9
+        )

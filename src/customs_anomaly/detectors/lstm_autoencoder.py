@@ -14,7 +14,6 @@ fewer than 12 consecutive months, or the first 11 months of a series) get a NaN 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +24,10 @@ from customs_anomaly.detectors.base import Detector, feature_reason
 from customs_anomaly.features import ORIGINAL_FEATURES, build_windows, numeric_matrix
 from customs_anomaly.thresholds import iqr_threshold, percentile_threshold
 
-RECON_COLUMNS = {"unit_price_usd_per_kg": "recon_unit_price_usd_per_kg", "freight_krw_per_kg": "recon_freight_krw_per_kg"}
+RECON_COLUMNS = {
+    "unit_price_usd_per_kg": "recon_unit_price_usd_per_kg",
+    "freight_krw_per_kg": "recon_freight_krw_per_kg",
+}
 
 
 def _keras():
@@ -42,8 +44,14 @@ def _keras():
 class LSTMAutoencoderDetector(Detector):
     name = "lstm-a"
     defaults = {
-        "epochs": 50, "batch_size": 64, "window": 12, "seed": 0, "threshold": "percentile",
-        "threshold_percentile": 90.0, "error_mapping": "window-last-month", "verbose": 2,
+        "epochs": 50,
+        "batch_size": 64,
+        "window": 12,
+        "seed": 0,
+        "threshold": "percentile",
+        "threshold_percentile": 90.0,
+        "error_mapping": "window-last-month",
+        "verbose": 2,
     }
     scaler_class = MinMaxScaler
     embed_codes = False
@@ -75,13 +83,17 @@ class LSTMAutoencoderDetector(Detector):
         windows = build_windows(train, self.scaler_.transform(raw), self.params["window"])
         if len(windows.values) == 0:
             raise ValueError("no complete training window: every series is shorter than the window")
-        self.train_windows_ = int(len(windows.values))
+        self.train_windows_ = len(windows.values)
         self.skipped_gaps_ = int(windows.skipped_gaps)
         codes = self._codes(train, windows)
         self.model_ = self._build(raw.shape[1], len(self.codes_) + 1)
         history = self.model_.fit(
-            self._inputs(windows, codes), windows.values, epochs=self.params["epochs"],
-            batch_size=self.params["batch_size"], shuffle=True, verbose=self.params["verbose"],
+            self._inputs(windows, codes),
+            windows.values,
+            epochs=self.params["epochs"],
+            batch_size=self.params["batch_size"],
+            shuffle=True,
+            verbose=self.params["verbose"],
         )
         self.loss_history_ = [float(v) for v in history.history["loss"]]
         errors = self._window_errors(windows, codes)
@@ -143,10 +155,18 @@ class LSTMAutoencoderDetector(Detector):
         import joblib
 
         self.model_.save(model_dir / "model.keras")
-        joblib.dump({"scaler": self.scaler_, "codes": self.codes_, "threshold": self.threshold_,
-                     "train_until": self.train_until_, "loss_history": self.loss_history_,
-                     "train_windows": self.train_windows_, "skipped_gaps": self.skipped_gaps_},
-                    model_dir / "state.joblib")
+        joblib.dump(
+            {
+                "scaler": self.scaler_,
+                "codes": self.codes_,
+                "threshold": self.threshold_,
+                "train_until": self.train_until_,
+                "loss_history": self.loss_history_,
+                "train_windows": self.train_windows_,
+                "skipped_gaps": self.skipped_gaps_,
+            },
+            model_dir / "state.joblib",
+        )
 
     def _load_state(self, model_dir: Path) -> None:
         import joblib

@@ -36,7 +36,12 @@ from sklearn.preprocessing import MinMaxScaler, RobustScaler
 from customs_anomaly.detectors.base import Detector
 from customs_anomaly.detectors.lstm_autoencoder import _keras
 from customs_anomaly.detectors.series import (
-    SeriesGrid, freight_log_ratio, freight_reason, log_unit_price, neighbour_price_z, peer_median_log_price,
+    SeriesGrid,
+    freight_log_ratio,
+    freight_reason,
+    log_unit_price,
+    neighbour_price_z,
+    peer_median_log_price,
     price_reason,
 )
 
@@ -99,14 +104,28 @@ def laplace_nll(y_true, y_pred):
 class LSTMPlusDetector(Detector):
     name = "lstm-plus"
     defaults = {
-        "epochs": 30, "batch_size": 256, "window": 12, "units": 32, "seed": 0, "macro": False,
-        "scaling": "robust", "error_mapping": "per-month", "series_norm": False, "context_weight": 0.1,
-        "statistical": "geometric", "k": 6,
-        "budget_share": 0.02, "freight_tolerance": 0.05, "verbose": 2,
+        "epochs": 30,
+        "batch_size": 256,
+        "window": 12,
+        "units": 32,
+        "seed": 0,
+        "macro": False,
+        "scaling": "robust",
+        "error_mapping": "per-month",
+        "series_norm": False,
+        "context_weight": 0.1,
+        "statistical": "geometric",
+        "k": 6,
+        "budget_share": 0.02,
+        "freight_tolerance": 0.05,
+        "verbose": 2,
     }
 
-    CHOICES = {"scaling": ("robust", "minmax"), "error_mapping": ("per-month", "window"),
-               "statistical": ("geometric", "none")}
+    CHOICES = {
+        "scaling": ("robust", "minmax"),
+        "error_mapping": ("per-month", "window"),
+        "statistical": ("geometric", "none"),
+    }
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
@@ -129,10 +148,10 @@ class LSTMPlusDetector(Detector):
         flat = continuous.reshape(-1, continuous.shape[-1])
         scaled = self.scaler_.transform(np.nan_to_num(flat)).reshape(continuous.shape)
         scaled = np.where(present[..., None], scaled, 0.0)
-        channels = [scaled, present[..., None].astype(float), np.zeros(present.shape + (1,))]
+        channels = [scaled, present[..., None].astype(float), np.zeros((*present.shape, 1))]
         if self.params["macro"]:
             macro = self.macro_scaler_.transform(macro_changes(panel, months))
-            channels.append(np.broadcast_to(macro[None], present.shape + (macro.shape[1],)))
+            channels.append(np.broadcast_to(macro[None], (*present.shape, macro.shape[1])))
         return np.concatenate(channels, axis=-1)
 
     def _windows(self, tensor: np.ndarray, series: np.ndarray, month: np.ndarray, masked: bool, centred: bool):
@@ -187,10 +206,16 @@ class LSTMPlusDetector(Detector):
         inputs, steps, position = self._windows(tensor, series, month, masked=True, centred=True)
         targets = self._targets(tensor, steps, series, position)
         self.model_ = self._build(tensor.shape[-1])
-        history = self.model_.fit(inputs, targets, epochs=self.params["epochs"], batch_size=self.params["batch_size"],
-                                  shuffle=True, verbose=self.params["verbose"])
+        history = self.model_.fit(
+            inputs,
+            targets,
+            epochs=self.params["epochs"],
+            batch_size=self.params["batch_size"],
+            shuffle=True,
+            verbose=self.params["verbose"],
+        )
         self.loss_history_ = [float(v) for v in history.history["loss"]]
-        self.train_samples_ = int(len(series))
+        self.train_samples_ = len(series)
         z = self._price_z(tensor, series, month)[0]
         self.series_scale_ = self._series_scales(grid, series, z)
         price_score = self._with_statistical(train, grid, np.abs(z) / self._norm(grid, series), series, month)
@@ -210,7 +235,9 @@ class LSTMPlusDetector(Detector):
             z = (actual[rows, position] - mu[rows, position]) / np.exp(log_b[rows, position])
             return z, mu[rows, position]
         seen = tensor[series[:, None], steps, PRESENT] > 0
-        window_error = np.where(seen, np.abs(actual - mu) / np.exp(log_b), 0.0).sum(axis=1) / np.maximum(seen.sum(axis=1), 1)
+        window_error = np.where(seen, np.abs(actual - mu) / np.exp(log_b), 0.0).sum(axis=1) / np.maximum(
+            seen.sum(axis=1), 1
+        )
         return window_error, mu[rows, position]
 
     def _series_scales(self, grid: SeriesGrid, series: np.ndarray, z: np.ndarray) -> dict:
@@ -219,7 +246,9 @@ class LSTMPlusDetector(Detector):
         frame = pd.DataFrame({"series": series, "abs_z": np.abs(z)})
         typical = frame.groupby("series")["abs_z"].median() / LN2
         keys = grid.keys.iloc[typical.index]
-        return {tuple(key): float(np.clip(value, 0.5, 3.0)) for key, value in zip(keys.itertuples(index=False), typical)}
+        return {
+            tuple(key): float(np.clip(value, 0.5, 3.0)) for key, value in zip(keys.itertuples(index=False), typical)
+        }
 
     def _norm(self, grid: SeriesGrid, series: np.ndarray) -> np.ndarray:
         if not self.params["series_norm"]:
@@ -260,7 +289,7 @@ class LSTMPlusDetector(Detector):
         lstm_score = np.abs(z) / self._norm(grid, series)
         price_score = self._with_statistical(panel, grid, lstm_score, series, month)
         score, price_rows, freight_rows = self._combine(panel, grid, price_score, series, month)
-        parts = np.full((2,) + grid.shape, np.nan)
+        parts = np.full((2, *grid.shape), np.nan)
         parts[0][series, month] = lstm_score
         parts[1][series, month] = self.statistical_z(panel, grid, series, month)
         expected_grid = np.full(grid.shape, np.nan)
@@ -274,17 +303,27 @@ class LSTMPlusDetector(Detector):
         scored = np.isfinite(score)
         reasons = [
             (freight_reason(fr) if freight else price_reason(pr, "모형이 예상한 단가", _price_detail(ps, peer)))
-            if s else ""
-            for s, freight, fr, pr, ps, peer in zip(scored, is_freight, freight_ratio, price_ratio, price_rows, peer_ratio)
+            if s
+            else ""
+            for s, freight, fr, pr, ps, peer in zip(
+                scored, is_freight, freight_ratio, price_ratio, price_rows, peer_ratio
+            )
         ]
         expected_price = np.exp(grid.to_rows(log_price) - np.log(price_ratio))
-        return pd.DataFrame({
-            "score": score, "flag": flag, "reason": reasons,
-            "reason_group": np.where(scored, np.where(is_freight, "운임", "단가"), ""),
-            "price_score": price_rows, "freight_score": freight_rows,
-            "lstm_price_score": grid.to_rows(parts[0]), "statistical_price_score": grid.to_rows(parts[1]),
-            "expected_unit_price_usd_per_kg": expected_price, "peer_price_ratio": peer_ratio,
-        })
+        return pd.DataFrame(
+            {
+                "score": score,
+                "flag": flag,
+                "reason": reasons,
+                "reason_group": np.where(scored, np.where(is_freight, "운임", "단가"), ""),
+                "price_score": price_rows,
+                "freight_score": freight_rows,
+                "lstm_price_score": grid.to_rows(parts[0]),
+                "statistical_price_score": grid.to_rows(parts[1]),
+                "expected_unit_price_usd_per_kg": expected_price,
+                "peer_price_ratio": peer_ratio,
+            }
+        )
 
     def _unscale_price(self, scaled_price: np.ndarray) -> np.ndarray:
         """Scaled PRICE channel values back to log price against the series level."""
@@ -307,8 +346,15 @@ class LSTMPlusDetector(Detector):
         for key, value in joblib.load(model_dir / "state.joblib").items():
             setattr(self, key, value)
 
-    _STATE = ("scaler_", "macro_scaler_", "series_scale_", "threshold_", "train_until_", "loss_history_",
-              "train_samples_")
+    _STATE = (
+        "scaler_",
+        "macro_scaler_",
+        "series_scale_",
+        "threshold_",
+        "train_until_",
+        "loss_history_",
+        "train_samples_",
+    )
 
 
 def _price_detail(score: float, peer_ratio: float) -> str:

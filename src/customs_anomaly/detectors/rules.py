@@ -38,15 +38,20 @@ class RulesDetector(Detector):
         reason = np.where(
             says_deviation,
             [f"운임/kg가 지역·월 평균에서 {d:.0%} 벗어남" for d in deviation],
-            [f"운임/유가 비율이 학습 기간 {self.params['oil_ratio_percentile']:.0f}백분위의 {r:.2f}배" for r in ratio_score],
+            [
+                f"운임/유가 비율이 학습 기간 {self.params['oil_ratio_percentile']:.0f}백분위의 {r:.2f}배"
+                for r in ratio_score
+            ],
         )
         scored = np.isfinite(score)
-        return pd.DataFrame({
-            "score": score,
-            "flag": (fires_deviation | fires_ratio).to_numpy(),
-            "reason": np.where(scored, reason, ""),
-            "reason_group": np.where(scored, "운임", ""),
-        })
+        return pd.DataFrame(
+            {
+                "score": score,
+                "flag": (fires_deviation | fires_ratio).to_numpy(),
+                "reason": np.where(scored, reason, ""),
+                "reason_group": np.where(scored, "운임", ""),
+            }
+        )
 
     def _state(self) -> dict:
         return {"oil_ratio_limit": self.oil_ratio_limit_, "train_until": self.train_until_}

@@ -26,12 +26,13 @@ class SeriesGrid:
     row_month: np.ndarray  # per panel row: month position
 
     @classmethod
-    def of(cls, panel: pd.DataFrame) -> "SeriesGrid":
+    def of(cls, panel: pd.DataFrame) -> SeriesGrid:
         keys = panel[SERIES_KEY].drop_duplicates().sort_values(SERIES_KEY).reset_index(drop=True)
         position = pd.MultiIndex.from_frame(keys).get_indexer(pd.MultiIndex.from_frame(panel[SERIES_KEY]))
         months = pd.date_range(panel["month"].min(), panel["month"].max(), freq="MS")
-        return cls(keys=keys, months=months, row_series=position,
-                   row_month=months.get_indexer(pd.to_datetime(panel["month"])))
+        return cls(
+            keys=keys, months=months, row_series=position, row_month=months.get_indexer(pd.to_datetime(panel["month"]))
+        )
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -56,8 +57,13 @@ def peer_median_log_price(panel: pd.DataFrame) -> pd.Series:
     """Median log unit price of the same HSK code in the same month over the OTHER countries
     (leave-one-out, so that a row's own price never sets its reference); NaN without peers."""
     log_price = log_unit_price(panel)
-    frame = pd.DataFrame({"hsk_code": panel["hsk_code"].to_numpy(), "month": panel["month"].to_numpy(),
-                          "log_price": log_price.to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "hsk_code": panel["hsk_code"].to_numpy(),
+            "month": panel["month"].to_numpy(),
+            "log_price": log_price.to_numpy(),
+        }
+    )
     result = np.full(len(frame), np.nan)
     for _, group in frame.dropna(subset=["log_price"]).groupby(["hsk_code", "month"], sort=False):
         if len(group) < 2:

@@ -20,12 +20,18 @@ from customs_anomaly.download import catalog, ecos, odcloud, writers
 from customs_anomaly.download.http import HttpClient
 from customs_anomaly.download.keys import DATA_GO_KR, ECOS, KeyRing
 from customs_anomaly.download.manifest import (
-    file_entry, file_is_intact, load_manifest, now_iso, save_manifest, source_entry, source_is_complete,
+    file_entry,
+    file_is_intact,
+    load_manifest,
+    now_iso,
+    save_manifest,
+    source_entry,
+    source_is_complete,
 )
 from customs_anomaly.errors import DownloadError
 from customs_anomaly.sources._csv import year_month
 
-__all__ = ["SOURCES", "DEFAULT_START", "Endpoints", "SourceReport", "download_all"]
+__all__ = ["DEFAULT_START", "SOURCES", "Endpoints", "SourceReport", "download_all"]
 
 SOURCES = tuple(config.RAW_SOURCE_DIRS)  # trade, freight, exchange_rate, oil, cpi, ppi
 KEY_OF = {"trade": DATA_GO_KR, "freight": DATA_GO_KR, "exchange_rate": ECOS, "oil": ECOS, "cpi": ECOS, "ppi": ECOS}
@@ -33,8 +39,11 @@ KEY_OF = {"trade": DATA_GO_KR, "freight": DATA_GO_KR, "exchange_rate": ECOS, "oi
 DEFAULT_START = pd.Timestamp("2020-01-01")
 PRICE_INDEX_COLUMN = {"cpi": "전국", "ppi": "총지수"}
 FILE_OF = {
-    "freight": writers.FREIGHT_FILE, "exchange_rate": writers.EXCHANGE_RATE_FILE, "oil": writers.OIL_FILE,
-    "cpi": writers.CPI_FILE, "ppi": writers.PPI_FILE,
+    "freight": writers.FREIGHT_FILE,
+    "exchange_rate": writers.EXCHANGE_RATE_FILE,
+    "oil": writers.OIL_FILE,
+    "cpi": writers.CPI_FILE,
+    "ppi": writers.PPI_FILE,
 }
 
 
@@ -124,12 +133,22 @@ def download_all(
         raise DownloadError("download", f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(SOURCES)}")
     if (out_dir / config.SYNTHETIC_MARKER).exists():
         raise DownloadError(
-            "download", f"{out_dir} holds the synthetic replica ({config.SYNTHETIC_MARKER}); download into another folder"
+            "download",
+            f"{out_dir} holds the synthetic replica ({config.SYNTHETIC_MARKER}); download into another folder",
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     client = client or HttpClient()
-    run = _Run(out_dir, start, end, client, KeyRing(env, dotenv), endpoints, dict(datasets or {}), progress,
-               load_manifest(out_dir))
+    run = _Run(
+        out_dir,
+        start,
+        end,
+        client,
+        KeyRing(env, dotenv),
+        endpoints,
+        dict(datasets or {}),
+        progress,
+        load_manifest(out_dir),
+    )
     reports = {}
     for source in sources:
         try:
@@ -140,6 +159,7 @@ def download_all(
 
 
 # --- data.go.kr (odcloud) --------------------------------------------------------------------
+
 
 def _download_trade(run: _Run, source: str) -> SourceReport:
     """One file per monthly release; each month is fetched once and kept while its checksum holds."""
@@ -167,13 +187,17 @@ def _download_trade(run: _Run, source: str) -> SourceReport:
             data = _checked_trade_rows(run, rows, month, path, source)
             target = run.out_dir / config.RAW_SOURCE_DIRS[source] / writers.TRADE_FILE.format(yyyymm=f"{month:%Y%m}")
             writers.write_atomic(target, writers.trade_csv(data))
-            done[f"{month:%Y-%m}"] = {**file_entry(run.out_dir, target, len(data), path, now_iso()), "month": f"{month:%Y-%m}"}
+            done[f"{month:%Y-%m}"] = {
+                **file_entry(run.out_dir, target, len(data), path, now_iso()),
+                "month": f"{month:%Y-%m}",
+            }
             report.fetched.append(done[f"{month:%Y-%m}"]["name"])
             run.record(source, source_entry(list(done.values()), parameters))
             bar.update(1)
     if not done:
         raise DownloadError(
-            source, f"dataset {namespace} has no release for {run.start:%Y-%m}..{run.end:%Y-%m} (is the dataset id right?)"
+            source,
+            f"dataset {namespace} has no release for {run.start:%Y-%m}..{run.end:%Y-%m} (is the dataset id right?)",
         )
     return report
 
@@ -227,6 +251,7 @@ def _download_freight(run: _Run, source: str) -> SourceReport:
 
 # --- Bank of Korea ECOS ----------------------------------------------------------------------
 
+
 def _download_ecos(run: _Run, source: str) -> SourceReport:
     specs = catalog.ECOS_SERIES[source]
     parameters = {
@@ -242,7 +267,9 @@ def _download_ecos(run: _Run, source: str) -> SourceReport:
     fetched = {}
     with run.bar(source, len(specs), "series") as bar:
         for spec in specs:
-            fetched[spec.name] = ecos.fetch_series(run.client, run.endpoints.ecos, key, spec, run.start, run.end, source)
+            fetched[spec.name] = ecos.fetch_series(
+                run.client, run.endpoints.ecos, key, spec, run.start, run.end, source
+            )
             bar.update(1)
     for name, values in fetched.items():
         if values.empty:
@@ -257,12 +284,15 @@ def _download_ecos(run: _Run, source: str) -> SourceReport:
         values = next(iter(fetched.values()))
         rows = len(values)
         data = (
-            writers.exchange_rate_csv(values) if source == "exchange_rate"
+            writers.exchange_rate_csv(values)
+            if source == "exchange_rate"
             else writers.price_index_csv(values, PRICE_INDEX_COLUMN[source])
         )
     target = _write(run, source, data)
     resource = ", ".join(f"{s.table}/{s.cycle}/{'/'.join(s.items)}" for s in specs)
-    run.record(source, {**source_entry([file_entry(run.out_dir, target, rows, resource, now_iso())], parameters), **extra})
+    run.record(
+        source, {**source_entry([file_entry(run.out_dir, target, rows, resource, now_iso())], parameters), **extra}
+    )
     report.fetched.append(run.manifest["sources"][source]["files"][0]["name"])
     return report
 
@@ -282,7 +312,9 @@ def _consecutive_oil_prices(fetched: dict[str, pd.Series], source: str) -> pd.Da
     expected = pd.date_range(prices.index[0], prices.index[-1], freq="MS")
     gaps = expected.difference(prices.index)
     if len(gaps):
-        raise DownloadError(source, f"the Dubai series has a gap at {gaps[0]:%Y-%m}; the oil file needs consecutive months")
+        raise DownloadError(
+            source, f"the Dubai series has a gap at {gaps[0]:%Y-%m}; the oil file needs consecutive months"
+        )
     return prices
 
 

@@ -21,7 +21,9 @@ ECOS_CODES = {
 }
 
 
-def series_url(base_url: str, key: str, series: EcosSeries, start: pd.Timestamp, end: pd.Timestamp, first: int, last: int) -> str:
+def series_url(
+    base_url: str, key: str, series: EcosSeries, start: pd.Timestamp, end: pd.Timestamp, first: int, last: int
+) -> str:
     items = "/".join(quote(item, safe="*") for item in series.items)
     return (
         f"{base_url.rstrip('/')}/StatisticSearch/{quote(key, safe='')}/json/kr/{first}/{last}/"
@@ -63,7 +65,9 @@ def _block(client: HttpClient, payload, series: EcosSeries, source: str) -> dict
         code = str(result.get("CODE")).strip()
         meaning = ECOS_CODES.get(code, "ECOS refused the request")
         raise client.fail(
-            source, f"ECOS {code} for {series.name} ({series.table}/{'/'.join(series.items)}): {result.get('MESSAGE')} — {meaning}"
+            source,
+            f"ECOS {code} for {series.name} ({series.table}/{'/'.join(series.items)}): "
+            f"{result.get('MESSAGE')} — {meaning}",
         )
     block = payload.get("StatisticSearch") if isinstance(payload, dict) else None
     if not isinstance(block, dict) or not isinstance(block.get("row", []), list):

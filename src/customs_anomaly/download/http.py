@@ -100,9 +100,11 @@ def _read_quietly(exc: urllib.error.HTTPError) -> bytes:
 def describe_http_error(status: int, body: bytes) -> str:
     """HTTP status plus the portal's own code and message when the body carries them."""
     text = f"HTTP {status}"
-    hint = {401: "the key is not registered, expired or not approved for this dataset",
-            403: "access denied (is the key approved for this dataset?)",
-            429: "the request quota or rate limit was reached; try again later or apply for more traffic"}.get(status)
+    hint = {
+        401: "the key is not registered, expired or not approved for this dataset",
+        403: "access denied (is the key approved for this dataset?)",
+        429: "the request quota or rate limit was reached; try again later or apply for more traffic",
+    }.get(status)
     detail = None
     try:
         payload = json.loads(body.decode("utf-8-sig"))

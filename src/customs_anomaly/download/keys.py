@@ -51,7 +51,9 @@ def read_key(
                 break
     if not value:
         raise DownloadError(
-            source, f"missing API key: set the environment variable {name} (or put it in .env); get one at {WHERE_TO_GET[name]}"
+            source,
+            f"missing API key: set the environment variable {name} (or put it in .env); "
+            f"get one at {WHERE_TO_GET[name]}",
         )
     # data.go.kr shows an "Encoding" key (URL-encoded) and a "Decoding" key: accept both.
     return unquote(value) if name == DATA_GO_KR and "%" in value else value

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from customs_anomaly.download.writers import write_atomic
@@ -18,7 +18,7 @@ from customs_anomaly.provenance import DOWNLOAD_MANIFEST
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def sha256_of(path: Path) -> str:

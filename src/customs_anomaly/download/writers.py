@@ -25,9 +25,19 @@ CPI_FILE = "소비자물가지수.csv"
 PPI_FILE = "생산자물가지수.csv"
 
 TRADE_COLUMNS = (
-    "기준년월", "국가코드", "HSK품목코드", "수출입구분코드", "수출입구분명", "국가명", "경제권명",
-    "수산물수출입품목명", "당월수출입중량(킬로그램)", "당월수출입미화금액(달러)",
-    "당해누계수출입중량(킬로그램)", "당해누계수출입미화금액(달러)", "데이터기준일자",
+    "기준년월",
+    "국가코드",
+    "HSK품목코드",
+    "수출입구분코드",
+    "수출입구분명",
+    "국가명",
+    "경제권명",
+    "수산물수출입품목명",
+    "당월수출입중량(킬로그램)",
+    "당월수출입미화금액(달러)",
+    "당해누계수출입중량(킬로그램)",
+    "당해누계수출입미화금액(달러)",
+    "데이터기준일자",
 )
 FREIGHT_COLUMNS = ("기간", *config.FREIGHT_ROUTES)
 _MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -93,7 +103,8 @@ def oil_csv(prices: pd.DataFrame) -> bytes:
     """`월` ("05월", no year), blank `유종`, Dubai, Brent, WTI, Oman (blank where not published).
     `prices` is indexed by consecutive months; the year lives in the manifest (first_month)."""
     rows = (
-        [f"{month.month:02d}월", ""] + [_text(prices.at[month, column]) if column in prices else "" for column in ("Dubai", "Brent", "WTI", "Oman")]
+        [f"{month.month:02d}월", ""]
+        + [_text(prices.at[month, column]) if column in prices else "" for column in ("Dubai", "Brent", "WTI", "Oman")]
         for month in prices.index
     )
     return csv_bytes(("월", "유종", "Dubai", "Brent", "WTI", "Oman"), rows)

@@ -19,7 +19,15 @@ from customs_anomaly.sources.price_index import read_cpi, read_ppi
 from customs_anomaly.sources.trade import read_trade
 
 __all__ = [
-    "RawSources", "load_raw", "recorded_oil_first_month", "read_trade", "read_freight", "read_exchange_rate", "read_oil", "read_cpi", "read_ppi",
+    "RawSources",
+    "load_raw",
+    "read_cpi",
+    "read_exchange_rate",
+    "read_freight",
+    "read_oil",
+    "read_ppi",
+    "read_trade",
+    "recorded_oil_first_month",
 ]
 
 

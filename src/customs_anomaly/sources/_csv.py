@@ -33,7 +33,7 @@ def decode(path: Path) -> str:
     """File text: UTF-8 with BOM, UTF-8 or cp949, detected per file."""
     data = path.read_bytes()
     if data.startswith(BOM):
-        return _decode_or_fail(path, data[len(BOM):], "utf-8")
+        return _decode_or_fail(path, data[len(BOM) :], "utf-8")
     failures = {}
     for encoding in ENCODINGS:
         try:

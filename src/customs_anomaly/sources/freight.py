@@ -15,7 +15,11 @@ def _read_file(path: Path) -> pd.DataFrame:
     months = parse_months(frame, path, "기간", year_month)
     long = [
         pd.DataFrame(
-            {"month": months, "route": route, "freight_kkrw_per_2teu": parse_numbers(frame, path, route, allow_blank=True)}
+            {
+                "month": months,
+                "route": route,
+                "freight_kkrw_per_2teu": parse_numbers(frame, path, route, allow_blank=True),
+            }
         )
         for route in config.FREIGHT_ROUTES
     ]

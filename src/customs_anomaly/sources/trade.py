@@ -44,13 +44,18 @@ def _read_file(path: Path) -> pd.DataFrame:
     bad_flow = ~out["trade_flow"].isin(["E", "I"])
     if bad_flow.any():
         position = int(bad_flow.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"trade flow must be E or I: {out['trade_flow'].iloc[position]!r}",
-                         row=position + 1, column="수출입구분코드")
+        raise InputError(
+            path,
+            f"trade flow must be E or I: {out['trade_flow'].iloc[position]!r}",
+            row=position + 1,
+            column="수출입구분코드",
+        )
     bad_code = ~out["hsk_code"].str.fullmatch(r"\d{9,10}")
     if bad_code.any():
         position = int(bad_code.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"not an HSK code: {out['hsk_code'].iloc[position]!r}",
-                         row=position + 1, column="HSK품목코드")
+        raise InputError(
+            path, f"not an HSK code: {out['hsk_code'].iloc[position]!r}", row=position + 1, column="HSK품목코드"
+        )
     out["source_file"] = path.name
     out.attrs["variant"] = "item" if is_item_variant else "country"
     return out
