@@ -529,6 +529,7 @@ def test_no_key_in_files_or_in_the_manifest_parameters(portal, tmp_path):
     assert "serviceKey" not in manifest and "StatisticSearch" not in manifest
 
 
+@pytest.mark.slow
 def test_quick_book_holds_no_key(quick_book):
     """The quick book is built with fake keys in the environment (conftest): no produced file,
     text or binary, may contain them."""
