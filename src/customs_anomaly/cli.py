@@ -128,12 +128,19 @@ def cmd_book(args: argparse.Namespace) -> None:
 
 
 def cmd_download(args: argparse.Namespace) -> None:
-    from customs_anomaly.download import download_all
+    from customs_anomaly.download import Choices, check_all, download_all
 
-    datasets = {
-        name: value for name, value in (("trade", args.trade_dataset), ("freight", args.freight_dataset)) if value
-    }
-    reports = download_all(Path(args.out), args.start, args.end, args.sources, datasets=datasets)
+    choices = Choices.from_options(args.trade_dataset, args.trade_api_operation, args.freight_operation)
+    if args.check:
+        results = check_all(args.start, args.end, args.sources, choices=choices)
+        for result in results:
+            print(result.line())
+        failing = [r.source for r in results if not r.ok]
+        if failing:
+            raise DownloadError("check", f"not ready: {', '.join(failing)} (see the lines above)")
+        print(f"all {len(results)} source(s) ready")
+        return
+    reports = download_all(Path(args.out), args.start, args.end, args.sources, choices=choices)
     for report in reports.values():
         print(report.summary())
     print(f"raw files and manifest.json are in {args.out}; build the book with `make book DATA=real`")
@@ -197,11 +204,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     from customs_anomaly.download import DEFAULT_START, SOURCES
+    from customs_anomaly.download import catalog as download_catalog
 
+    base_urls = "\n".join(
+        f"  {variable}  replaces {default}" for variable, default in download_catalog.BASE_URLS.values()
+    )
     p = sub.add_parser(
         "download",
         help="download the six public sources with your own API keys "
         "(env DATA_GO_KR_SERVICE_KEY, ECOS_API_KEY or .env)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Fetch the six public sources into the layouts the loaders read (data/README.md). Keys come "
+        "only from the environment variables DATA_GO_KR_SERVICE_KEY and ECOS_API_KEY (or .env), never from "
+        "options, and are never printed or written.",
+        epilog="base URLs (for a mirror or proxy; each variable replaces exactly this prefix, the rest of every "
+        f"URL is appended unchanged):\n{base_urls}\n\n"
+        "exit status: 0 when everything was fetched (with --check: when every source is reachable, accepts "
+        "the key and is the expected dataset), 2 otherwise.",
     )
     p.add_argument("--out", default=str(config.Paths.from_root().raw / "real"))
     p.add_argument("--from", dest="start", type=_month, default=DEFAULT_START, help="first month (YYYY-MM)")
@@ -214,8 +233,35 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SOURCE",
         help=f"sources to fetch (default all: {' '.join(SOURCES)})",
     )
-    p.add_argument("--trade-dataset", default=None, help="data.go.kr file-data id of the trade dataset")
-    p.add_argument("--freight-dataset", default=None, help="data.go.kr file-data id of the freight dataset")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="fetch nothing: one small request per source, one line per source saying whether it is "
+        "reachable, whether the key is accepted (the portal's code) and whether the dataset is confirmed",
+    )
+    trade = p.add_mutually_exclusive_group()
+    trade.add_argument(
+        "--trade-dataset",
+        default=None,
+        metavar="ID",
+        help="data.go.kr file-data id of the by-country trade releases "
+        f"(default {download_catalog.TRADE_DATASET.namespace})",
+    )
+    trade.add_argument(
+        "--trade-api-operation",
+        default=None,
+        metavar="PATH",
+        help=f"read trade from the open API {download_catalog.TRADE_API.dataset_id} instead: its operation path "
+        f"under {download_catalog.APIS_URL} as shown on the API's data.go.kr page "
+        f"({download_catalog.TRADE_API_FAMILY}...)",
+    )
+    p.add_argument(
+        "--freight-operation",
+        default=None,
+        metavar="PATH",
+        help=f"operation path of the freight API {download_catalog.FREIGHT_API.dataset_id} "
+        f"(default {download_catalog.FREIGHT_API.operation})",
+    )
     p.set_defaults(func=cmd_download)
 
     p = sub.add_parser("book", help="execute every chapter and build the HTML book")

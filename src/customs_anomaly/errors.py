@@ -40,3 +40,18 @@ class DownloadError(RuntimeError):
         self.source = source
         self.message = message
         super().__init__(f"{source}: {message}".replace("\n", " "))
+
+
+class PortalError(DownloadError):
+    """A service answered but refused or failed the request. `status` is the HTTP status and
+    `code` the portal's own result code (data.go.kr resultCode, odcloud code, ECOS RESULT.CODE),
+    each None when the answer did not carry one."""
+
+    def __init__(self, source: str, message: str, *, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(source, message)
+        self.status = status
+        self.code = code
+
+
+class UnreachableError(DownloadError):
+    """No answer at all: the host could not be reached (after the retries)."""

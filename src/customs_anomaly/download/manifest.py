@@ -3,7 +3,11 @@ request parameters (never a key). provenance.py reads `sources -> {name: {fetche
 
 {"kind": "real", "generator": "customs_anomaly.download", "sources": {"cpi": {"fetched_at": ISO,
  "rows": N, "sha256": digest of the file digests, "files": [{"name", "rows", "sha256",
- "fetched_at", "resource"}], "parameters": {...}}}}
+ "fetched_at", "resource"}], "parameters": {...}, "origin": {"service", "id", "operation"}}}}
+
+`origin` names where the data came from (for the book's banner): the service ("data.go.kr open
+API", "data.go.kr file data (odcloud)", "ECOS"), the dataset id or ECOS table, and the operation
+or series codes.
 """
 
 from __future__ import annotations
@@ -57,7 +61,11 @@ def file_is_intact(raw_dir: Path, entry: dict) -> bool:
     return path.is_file() and sha256_of(path) == entry.get("sha256")
 
 
-def source_entry(files: list[dict], parameters: dict) -> dict:
+def origin_of(service: str, dataset: str, operation: str) -> dict:
+    return {"service": service, "id": dataset, "operation": operation}
+
+
+def source_entry(files: list[dict], parameters: dict, origin: dict) -> dict:
     files = sorted(files, key=lambda f: f["name"])
     combined = hashlib.sha256("".join(f["sha256"] for f in files).encode("ascii")).hexdigest()
     return {
@@ -66,6 +74,7 @@ def source_entry(files: list[dict], parameters: dict) -> dict:
         "sha256": files[0]["sha256"] if len(files) == 1 else combined,
         "files": files,
         "parameters": parameters,
+        "origin": origin,
     }
 
 

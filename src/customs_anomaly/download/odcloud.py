@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from customs_anomaly.download.endpoints import join
 from customs_anomaly.download.http import HttpClient
 
 _DATE_IN_NAME = re.compile(r"(20\d{2})[-_.]?(\d{2})(?:[-_.]?(\d{2}))?(?!\d)")
@@ -25,50 +26,63 @@ def fetch_rows(
     key: str,
     source: str,
     per_page: int = 1000,
-    on_page: Callable[[int, int], None] | None = None,
+    check_first_page: Callable[[list[dict]], None] | None = None,
 ) -> list[dict]:
-    """Every row of one resource; on_page(rows so far, total) after each page."""
+    """Every row of one resource. check_first_page(rows) may refuse the resource (raise) before the
+    other pages are fetched."""
     rows: list[dict] = []
     page = 1
     while True:
-        query = urlencode({"page": page, "perPage": per_page, "serviceKey": key})
-        payload = client.get_json(f"{base_url.rstrip('/')}/{path.lstrip('/')}?{query}", source)
-        data, total = _page(client, payload, source)
+        payload = client.get_json(page_url(base_url, path, key, page, per_page), source)
+        data, total = page_rows(client, payload, source)
+        if page == 1 and check_first_page is not None:
+            check_first_page(data)
         rows.extend(data)
-        if on_page:
-            on_page(len(rows), total)
         if len(rows) >= total or not data:
             break
         page += 1
     if len(rows) != total:
-        raise client.fail(source, f"{path}: received {len(rows)} rows but totalCount is {total}")
+        raise client.malformed(source, f"{path}: received {len(rows)} rows but totalCount is {total}")
     return rows
 
 
-def _page(client: HttpClient, payload, source: str) -> tuple[list[dict], int]:
+def page_url(base_url: str, path: str, key: str, page: int, per_page: int) -> str:
+    return f"{join(base_url, path)}?{urlencode({'page': page, 'perPage': per_page, 'serviceKey': key})}"
+
+
+def docs_url(docs_base: str, namespace: str) -> str:
+    return f"{docs_base.rstrip('/')}?{urlencode({'namespace': namespace})}"
+
+
+def page_rows(client: HttpClient, payload, source: str) -> tuple[list[dict], int]:
     if isinstance(payload, dict) and "data" not in payload and ("msg" in payload or "code" in payload):
-        raise client.fail(source, f"the portal answered code {payload.get('code')}: {payload.get('msg')}")
+        code = payload.get("code")
+        raise client.fail(
+            source,
+            f"the portal answered code {code}: {payload.get('msg')}",
+            code=None if code is None else str(code),
+        )
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), list) or "totalCount" not in payload:
-        raise client.fail(source, "unexpected odcloud response: no 'data' list or 'totalCount'")
+        raise client.malformed(source, "unexpected odcloud response: no 'data' list or 'totalCount'")
     try:
         total = int(payload["totalCount"])
     except (TypeError, ValueError):
-        raise client.fail(source, f"unexpected totalCount {payload['totalCount']!r}") from None
+        raise client.malformed(source, f"unexpected totalCount {payload['totalCount']!r}") from None
     return payload["data"], total
 
 
-def list_releases(client: HttpClient, docs_url: str, namespace: str, source: str) -> dict[str, str]:
+def list_releases(client: HttpClient, docs_base: str, namespace: str, source: str) -> dict[str, str]:
     """{resource path: release name} from the dataset's OpenAPI document (no key needed)."""
-    payload = client.get_json(f"{docs_url}?{urlencode({'namespace': namespace})}", source)
+    payload = client.get_json(docs_url(docs_base, namespace), source)
     paths = payload.get("paths") if isinstance(payload, dict) else None
     if not isinstance(paths, dict):
-        raise client.fail(source, f"the OpenAPI document of dataset {namespace} lists no paths")
+        raise client.malformed(source, f"the OpenAPI document of dataset {namespace} lists no paths (is the id right?)")
     releases = {}
     for path, operations in paths.items():
         get = operations.get("get", {}) if isinstance(operations, dict) else {}
         releases[path] = str(get.get("summary") or get.get("description") or path)
     if not releases:
-        raise client.fail(source, f"dataset {namespace} has no release")
+        raise client.malformed(source, f"dataset {namespace} has no release (is the id right?)")
     return releases
 
 
