@@ -68,7 +68,7 @@ def _http_refusal(source: str, base: str, exc: PortalError) -> CheckResult:
     """An HTTP error status (or a gateway refusal) before any data: classify by code and status."""
     code = datagokr.normal_code(exc.code)
     if code in catalog.DATA_GO_KR_CODES:
-        return _data_go_kr_result(source, base, code, exc.message, what="")
+        return _data_go_kr_result(source, base, code, exc.message)
     if exc.status in _KEY_HTTP_STATUSES or (code or "").startswith("-"):
         return CheckResult(source, base, True, REFUSED, NOT_CHECKED, f"{exc.message} (check {KEY_OF[source]})")
     if exc.status == 404:
@@ -76,8 +76,8 @@ def _http_refusal(source: str, base: str, exc: PortalError) -> CheckResult:
     return CheckResult(source, base, True, NOT_CHECKED, NOT_CHECKED, exc.message)
 
 
-def _data_go_kr_result(source: str, base: str, code: str | None, said: str, what: str) -> CheckResult:
-    text = said or f"{what}resultCode {code} ({datagokr.meaning(code)})"
+def _data_go_kr_result(source: str, base: str, code: str | None, text: str) -> CheckResult:
+    """Classify a data.go.kr result code: 00/03 mean the key and the operation were accepted."""
     if code in (catalog.DATA_GO_KR_NORMAL, catalog.DATA_GO_KR_NO_DATA):
         return CheckResult(source, base, True, ACCEPTED, CONFIRMED, text)
     if code in catalog.DATA_GO_KR_KEY_REFUSED:
@@ -92,8 +92,10 @@ def _data_go_kr_result(source: str, base: str, code: str | None, said: str, what
 
 def _check_rest(run: Run, source: str, base: str, api: catalog.RestApi, operation: str, parameters: dict):
     page = datagokr.get_page(run.client, base, operation, run.key(source), parameters, 1, 1, source)
-    what = f"{api.dataset_id} {operation} answered "
-    return _data_go_kr_result(source, base, page.code or catalog.DATA_GO_KR_NORMAL, "", what)
+    code = page.code or catalog.DATA_GO_KR_NORMAL
+    said = f" ('{page.message}')" if page.message else ""
+    text = f"{api.dataset_id} {operation} answered resultCode {code}{said} — {datagokr.meaning(code)}"
+    return _data_go_kr_result(source, base, code, text)
 
 
 def _freight_checker(run: Run):
@@ -171,9 +173,7 @@ def _ecos_series_checker(run: Run, source: str, base: str) -> CheckResult:
     rows = (payload.get("StatisticSearch") or {}).get("row") if isinstance(payload, dict) else None
     if not rows:
         return CheckResult(source, base, True, ACCEPTED, NOT_CONFIRMED, f"{ecos.describe(series)} returned no row")
-    return CheckResult(
-        source, base, True, ACCEPTED, CONFIRMED, f"{ecos.describe(series)} ({series.name}) has data, INFO-000"
-    )
+    return CheckResult(source, base, True, ACCEPTED, CONFIRMED, f"{ecos.describe(series)} ({series.name}) has data")
 
 
 def _oil_checker(run: Run, source: str, base: str) -> CheckResult:
