@@ -433,13 +433,6 @@ def test_atomic_write_failure_mid_write_keeps_the_old_file(tmp_path, monkeypatch
     assert [p.name for p in target.parent.iterdir()] == ["x.csv"]
 
 
-def test_no_key_in_files_or_in_the_manifest_parameters(portal, tmp_path):
-    fetch(portal, tmp_path)
-    assert_no_key(root=tmp_path)
-    manifest = (tmp_path / "manifest.json").read_text(encoding="utf-8")
-    assert "serviceKey" not in manifest and "StatisticSearch/" not in manifest
-
-
 def test_every_request_carries_the_key_only_where_the_service_wants_it(portal, tmp_path):
     fetch(portal, tmp_path, **ONE_MONTH)
     for raw in portal.requests:

@@ -132,3 +132,11 @@ def test_unreachable_services_and_missing_keys(portal):
     assert not portal.routed("/apis/") and not portal.routed("/odcloud/")
     assert_no_key(*(r.line() for r in results.values()))
     assert GO_KEY not in repr(results)
+
+
+def test_a_release_that_is_not_found_is_not_a_refused_key(portal, monkeypatch, capsys, tmp_path):
+    latest = portal.release_path(max(portal.replica.trade)).lstrip("/")
+    portal.overrides[f"odcloud:{latest}"] = [(404, b'{"code": -404, "msg": "not found"}')]
+    status, lines, _ = run_check(portal, monkeypatch, capsys, tmp_path, "--sources", "trade")
+    assert status == 2
+    assert "reachable; key not checked; dataset NOT confirmed" in lines["trade"] and "HTTP 404" in lines["trade"]

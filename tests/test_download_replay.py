@@ -437,6 +437,9 @@ def test_cli_download_through_the_base_url_variables_builds_a_panel(portal, tmp_
     printed = capsys.readouterr()
     assert "trade: 7 file(s) fetched" in printed.out and "freight: 1 file(s) fetched" in printed.out
 
+    panel_file = tmp_path / "panel.parquet"
+    assert main(["merge", "--raw", str(out), "--out", str(panel_file)]) == 0 and panel_file.is_file()
+    capsys.readouterr()
     raw = load_raw(out)
     result = build_panel(raw)
     panel = result.panel
@@ -464,6 +467,8 @@ def test_cli_download_through_the_base_url_variables_builds_a_panel(portal, tmp_
     assert provenance.kind == "real" and len(provenance.origins) == 6
     assert "해상운임: data.go.kr open API 15129097 1220000/seaimextrnpcst/getSeaImexTrnpCst" in provenance.detail
     assert_no_key(printed.out, printed.err, root=out)
+    text = (out / "manifest.json").read_text(encoding="utf-8")
+    assert "serviceKey" not in text and "StatisticSearch/" not in text
 
 
 def test_exchange_rate_is_the_monthly_average_when_ecos_returns_both_items(portal, tmp_path):

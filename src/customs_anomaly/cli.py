@@ -203,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="review_queue.html")
     p.set_defaults(func=cmd_demo)
 
+    import textwrap
+
     from customs_anomaly.download import DEFAULT_START, SOURCES
     from customs_anomaly.download import catalog as download_catalog
 
@@ -214,13 +216,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="download the six public sources with your own API keys "
         "(env DATA_GO_KR_SERVICE_KEY, ECOS_API_KEY or .env)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Fetch the six public sources into the layouts the loaders read (data/README.md). Keys come "
-        "only from the environment variables DATA_GO_KR_SERVICE_KEY and ECOS_API_KEY (or .env), never from "
-        "options, and are never printed or written.",
-        epilog="base URLs (for a mirror or proxy; each variable replaces exactly this prefix, the rest of every "
-        f"URL is appended unchanged):\n{base_urls}\n\n"
-        "exit status: 0 when everything was fetched (with --check: when every source is reachable, accepts "
-        "the key and is the expected dataset), 2 otherwise.",
+        description=textwrap.fill(
+            "Fetch the six public sources into the layouts the loaders read (data/README.md). Keys come only "
+            "from the environment variables DATA_GO_KR_SERVICE_KEY and ECOS_API_KEY (or .env), never from "
+            "options, and are never printed or written."
+        ),
+        epilog=textwrap.fill(
+            "base URLs (for a mirror or proxy; each variable replaces exactly this prefix, the rest of every "
+            "URL is appended unchanged):"
+        )
+        + f"\n{base_urls}\n\n"
+        + textwrap.fill(
+            "exit status: 0 when everything was fetched (with --check: when every source is reachable, accepts "
+            "the key and is the expected dataset), 2 otherwise."
+        ),
     )
     p.add_argument("--out", default=str(config.Paths.from_root().raw / "real"))
     p.add_argument("--from", dest="start", type=_month, default=DEFAULT_START, help="first month (YYYY-MM)")

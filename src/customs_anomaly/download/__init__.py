@@ -75,7 +75,7 @@ def _checked_sources(sources: Sequence[str]) -> list[str]:
     return list(sources)
 
 
-def _run(out_dir, start, end, client, env, dotenv, endpoints, choices, progress) -> Run:
+def _run(out_dir, start, end, client, env, dotenv, endpoints, choices, progress, manifest) -> Run:
     return Run(
         out_dir=Path(out_dir),
         start=start,
@@ -85,7 +85,7 @@ def _run(out_dir, start, end, client, env, dotenv, endpoints, choices, progress)
         endpoints=endpoints if endpoints is not None else Endpoints.from_env(env),
         choices=choices,
         progress=progress,
-        manifest=load_manifest(Path(out_dir)),
+        manifest=manifest,
     )
 
 
@@ -119,7 +119,7 @@ def download_all(
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     client = client or HttpClient()
-    run = _run(out_dir, start, end, client, env, dotenv, endpoints, choices, progress)
+    run = _run(out_dir, start, end, client, env, dotenv, endpoints, choices, progress, load_manifest(out_dir))
     reports = {}
     for source in sources:
         try:
@@ -145,6 +145,5 @@ def check_all(
     Writes nothing; every text is free of keys."""
     start, end = _checked_period(start, end)
     client = client or HttpClient(retries=CHECK_RETRIES)
-    run = _run(Path("."), start, end, client, env, dotenv, endpoints, choices, progress=False)
-    run.manifest = {"sources": {}}
+    run = _run(Path("."), start, end, client, env, dotenv, endpoints, choices, False, {"sources": {}})  # writes nothing
     return [check_source(run, source) for source in _checked_sources(sources)]

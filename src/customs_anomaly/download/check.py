@@ -69,10 +69,10 @@ def _http_refusal(source: str, base: str, exc: PortalError) -> CheckResult:
     code = datagokr.normal_code(exc.code)
     if code in catalog.DATA_GO_KR_CODES:
         return _data_go_kr_result(source, base, code, exc.message)
-    if exc.status in _KEY_HTTP_STATUSES or (code or "").startswith("-"):
-        return CheckResult(source, base, True, REFUSED, NOT_CHECKED, f"{exc.message} (check {KEY_OF[source]})")
     if exc.status == 404:
         return CheckResult(source, base, True, NOT_CHECKED, NOT_CONFIRMED, exc.message)
+    if exc.status in _KEY_HTTP_STATUSES or (code or "").startswith("-"):  # odcloud key codes are negative
+        return CheckResult(source, base, True, REFUSED, NOT_CHECKED, f"{exc.message} (check {KEY_OF[source]})")
     return CheckResult(source, base, True, NOT_CHECKED, NOT_CHECKED, exc.message)
 
 

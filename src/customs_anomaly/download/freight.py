@@ -88,7 +88,8 @@ def fetch_freight(run: Run, source: str, rows_per_page: int = catalog.DATA_GO_KR
                 items = datagokr.fetch_items(
                     run.client, run.endpoints.apis, operation, key, parameters, source, what, rows_per_page
                 )
-                values[route].update(route_values(items or [], what, source))
+                found = route_values(items or [], what, source)
+                values[route].update({m: v for m, v in found.items() if first <= m <= last})
                 bar.update(1)
     return values
 
