@@ -1,42 +1,56 @@
-"""The book's sources follow the project's rules, and a quick build of the whole book succeeds."""
+"""The book's sources follow the project's rules, and a quick build of the whole book succeeds
+and shows a reader only what a reader needs."""
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
+import jupytext
 import pytest
 
 from customs_anomaly import config
-from customs_anomaly.pipeline import chapter_names
+from customs_anomaly.pipeline import CHAPTER_SUFFIX, chapter_names
 
 ROOT = config.PROJECT_ROOT
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SOURCES = sorted((ROOT / "notebooks").glob(f"*{CHAPTER_SUFFIX}"))
+HIDDEN = {"remove-cell", "remove-input"}
+PLUMBING = re.compile(r"\bglue(_figure|_many)?\(|write_table\(|Paths\(|chapter\.(start|publish)\(|data_dir|models_dir")
 
 
-def test_every_toc_chapter_has_a_notebook_and_every_notebook_is_in_the_toc():
+def code_cells(source: Path):
+    return [cell for cell in jupytext.read(source).cells if cell.cell_type == "code"]
+
+
+def test_every_toc_chapter_has_a_text_source_and_every_source_is_in_the_toc():
     names = chapter_names(ROOT / "_toc.yml")
     assert names, "the toc lists no chapter"
-    assert sorted(names) == sorted(nb.stem for nb in NOTEBOOKS)
+    assert sorted(names) == sorted(source.stem for source in SOURCES)
+    assert not list((ROOT / "notebooks").glob("*.ipynb")), "chapter sources are MyST markdown only"
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_sources_have_no_outputs(notebook: Path):
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    code = [c for c in cells if c["cell_type"] == "code"]
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
-
-
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_parameters_cell_holds_literals_only(notebook: Path):
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_parameters_cell_holds_literals_only_and_is_hidden(source: Path):
+    tagged = [cell for cell in code_cells(source) if "parameters" in cell.metadata.get("tags", [])]
     assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
-    tree = ast.parse("".join(tagged[0]["source"]))
-    for statement in tree.body:
+    assert "remove-cell" in tagged[0].metadata["tags"]
+    for statement in ast.parse(tagged[0].source).body:
         assert isinstance(statement, ast.Assign), ast.dump(statement)
         ast.literal_eval(statement.value)  # raises on anything but a literal
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_plumbing_is_hidden_from_the_reader(source: Path):
+    for cell in code_cells(source):
+        if PLUMBING.search(cell.source):
+            assert set(cell.metadata.get("tags", [])) & (HIDDEN | {"parameters"}), cell.source
+
+
+def _pages(book: Path):
+    for name in chapter_names(ROOT / "_toc.yml"):
+        yield name, (book / "_build" / "html" / "book" / "chapters" / f"{name}.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -44,11 +58,21 @@ def test_quick_book_builds_with_korean_figures(quick_book: Path):
     assert (quick_book / "_build" / "html" / "index.html").is_file()
     html = (quick_book / "_build" / "html" / "book" / "intro.html").read_text(encoding="utf-8")
     assert "합성 데이터" in html and "seed 0" in html  # the provenance banner is glued from the run
-    for name in chapter_names(ROOT / "_toc.yml"):
-        page = quick_book / "_build" / "html" / "book" / "chapters" / f"{name}.html"
-        text = page.read_text(encoding="utf-8")
+    for name, text in _pages(quick_book):
+        if name.startswith("appendix"):
+            continue
         assert "<img" in text or "<iframe" in text, f"{name} shows no figure"
         assert "Traceback" not in text
+
+
+@pytest.mark.slow
+def test_no_page_shows_plumbing_paths_or_progress(quick_book: Path):
+    build_paths = {str(quick_book), str(ROOT)}
+    for name, text in _pages(quick_book):
+        for forbidden in ("injected-parameters", "glue(", "chapter.publish", "it/s]", "%|"):
+            assert forbidden not in text, f"{name} shows {forbidden!r}"
+        for path in build_paths:
+            assert path not in text, f"{name} shows the build path {path}"
 
 
 @pytest.mark.slow
@@ -58,5 +82,6 @@ def test_executed_chapters_have_no_missing_glyph_or_error_output(quick_book: Pat
         for cell in cells:
             for output in cell.get("outputs", []):
                 assert output.get("output_type") != "error", name
+                assert output.get("name") != "stderr", f"{name} kept stderr output on the page"
                 text = "".join(output.get("text", ""))
                 assert "does not have a glyph" not in text, f"{name}: a figure lost Korean or minus glyphs"

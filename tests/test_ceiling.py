@@ -132,40 +132,6 @@ def test_latent_model_is_the_one_the_replica_records_were_drawn_from():
     assert len(odd) > 50 and abs(odd.mean() - synth.ODD_PRICE_SHIFT[0]) < 0.2
 
 
-def test_ceiling_prose_names_each_target_s_place_and_the_share(tmp_path):
-    table = pd.DataFrame(
-        {
-            "metric": ["ap", "r_at_5pct", "p_at_100"],
-            "target": [0.85, 0.95, 0.8],
-            "measured": [0.81, 0.9, 0.75],
-            "oracle": [0.9, 0.94, 0.83],
-            "share_of_oracle": [0.9, 0.9 / 0.94, 0.75 / 0.83],
-            "oracle_wide": [0.9, 0.946, 0.84],
-            "oracle_wide_se": [0.004, 0.005, 0.004],
-            "wide_seeds": 20,
-            "target_vs_ceiling": ["below", "at", "below"],
-        }
-    )
-    labels = {"ap": "AP", "r_at_5pct": "R@5%", "p_at_100": "P@100"}
-    text = ceiling.describe_ceiling(table, "lstm-plus", labels)
-    assert "오라클은 AP 0.900, R@5% 0.940, P@100 0.830에 이르고, lstm-plus는 그 AP 90%" in text
-    assert (
-        "주입 시드 20개" in text
-        and "R@5% 목표 0.95(오라클 0.946 ± 0.005)는 오라클의 수준과 통계적으로 구별되지" in text
-    )
-    assert "AP 목표 0.85(오라클 0.900 ± 0.004), P@100 목표 0.8(오라클 0.840 ± 0.004)는 오라클보다 낮아" in text
-    assert "오라클보다도 높아" not in text
-    table.to_csv(tmp_path / "ceiling.csv", index=False)  # as chapter 08 reads it back
-    brief = ceiling.ceiling_brief(pd.read_csv(tmp_path / "ceiling.csv"), labels)
-    assert brief == (
-        "복제본의 답을 아는 오라클의 AP는 0.900이고 개선 탐지기는 그 90%에 이릅니다; "
-        "R@5% 목표 0.95는 오라클의 수준입니다(오라클 0.946)."
-    )
-    easy = ceiling.ceiling_brief(table.assign(target_vs_ceiling="below"), labels)
-    assert easy == "복제본의 답을 아는 오라클의 AP는 0.900이고 개선 탐지기는 그 90%에 이릅니다."
-    assert "계산하지 않았습니다" in ceiling.ceiling_brief(None, labels)
-
-
 def test_tiny_months_are_those_under_a_tenth_of_the_series_median_weight(panel):
     light = panel.copy()
     row = _row(panel, PRICE_ROW)
@@ -225,17 +191,3 @@ def test_knowledge_gaps_compare_the_oracle_without_each_piece_with_the_detector(
     # 8 labelled of 72 test rows (random AP 0.11); the panel's own quarter-price and freight rows
     # are unlabelled here and rightly rank first, so the oracle's AP stays below 1
     assert table.loc[labels["all"], "ap"] > 0.7
-
-
-def test_gap_prose_says_what_the_expected_price_explains():
-    labels = ceiling.KNOWLEDGE_VARIANTS
-    table = pd.DataFrame(
-        {"ap": [0.89, 0.82, 0.815, 0.888, 0.81]},
-        index=[labels["all"], labels["detector_expected"], labels["no_odd"], labels["odd_from_weight"], "x"],
-    )
-    text = ceiling.describe_gaps(table, "x")
-    assert "오라클의 AP는 0.890, x는 0.810입니다" in text and "AP가 0.820로 떨어집니다" in text
-    assert "두 순위의 차이 0.080 중 88%가 기대 단가" in text
-    assert "중량만으로 (시계열 중앙값의 10% 미만) 짐작하게 하면 0.888" in text and "정상 단가를 더 정확히" in text
-    weight_fails = ceiling.describe_gaps(table.assign(ap=[0.89, 0.85, 0.8, 0.8, 0.81]), "x")
-    assert "중량만으로는 이례 선적을 충분히 알아보지 못하므로" in weight_fails

@@ -180,8 +180,10 @@ def test_reason_agreement_and_alert_volume():
         }
     )
     assert reason_agreement(scores, injected) == {"detected": 2, "matching": 1, "share": 0.5}
-    volume = alert_volume(scores)
+    volume = alert_volume(scores.assign(score=[1.0, 2.0, 0.5, 3.0]), scores["month"])
     assert volume["flagged"].tolist() == [2, 1] and volume["share"].tolist() == [1.0, 0.5]
+    unscored = alert_volume(scores.assign(score=[1.0, np.nan, 0.5, 3.0]), scores["month"])
+    assert unscored["rows"].tolist() == [1, 2]  # a row without a score is not in the month's volume
 
 
 def test_targets_table_and_wins():
@@ -190,7 +192,7 @@ def test_targets_table_and_wins():
         index=pd.MultiIndex.from_product([["x"], ["ap", "p_at_100", "r_at_5pct", "value_capture_1pct"]]),
     )
     table = targets_table(summary, "x")
-    assert table["달성"].tolist() == [True, False, True, False]
+    assert table["met"].tolist() == [True, False, True, False]
     curves = pd.DataFrame(
         {
             "detector": ["x", "y", "x", "y"],
@@ -200,7 +202,7 @@ def test_targets_table_and_wins():
             "ap": [0.6, 0.5, 0.4, 0.45],
         }
     )
-    wins = wins_at_every_factor(curves, "x", ["y"], factors=(0.5, 2.0))
+    wins = wins_at_every_factor(curves, "x", ["y"], "단가", (0.5, 2.0))
     assert wins["wins"].tolist() == [True, False]
 
 
@@ -263,15 +265,10 @@ def test_budget_queue_counts_the_monthly_review_volume_and_what_it_holds(panel):
 
 
 def test_narrow_leads_are_the_wins_by_less_than_five_percent_of_the_best_rival():
-    from customs_anomaly.experiments import describe_narrow_leads, narrow_leads
+    from customs_anomaly.experiments import narrow_leads
 
     wins = pd.DataFrame({"x": [0.44, 0.0353, 0.02], "best_rival": [0.33, 0.0348, 0.03]}, index=[0.5, 1.2, 0.85])
     wins["wins"] = wins["x"] > wins["best_rival"]
     narrow = narrow_leads(wins, "x")
     assert narrow.index.tolist() == [1.2] and narrow.loc[1.2, "lead"] == pytest.approx(0.0005)
-    assert describe_narrow_leads(narrow, "x") == (
-        "다만 ×1.2에서는 앞선 폭이 0.0005(AP 0.035 대 0.035)로 가장 나은 기준선 AP의 5%도 안 되어 사실상 동률입니다."
-    )
-    assert describe_narrow_leads(narrow_leads(wins.drop(index=1.2), "x"), "x") == (
-        "앞선 배율마다 그 폭은 가장 나은 기준선 AP의 5% 이상입니다."
-    )
+    assert narrow_leads(wins.drop(index=1.2), "x").empty

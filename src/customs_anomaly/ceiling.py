@@ -26,10 +26,11 @@ from scipy.special import logsumexp
 from scipy.stats import norm
 
 from customs_anomaly import config, synth
+from customs_anomaly.anomaly_types import PRICE_TYPES
 from customs_anomaly.detectors.series import freight_log_ratio
 from customs_anomaly.evaluate import evaluate_scores
 from customs_anomaly.experiments import DetectorRun, misdeclared_by_row
-from customs_anomaly.inject import PRICE_TYPES, InjectionSpec, cheap_donor_prices, eligible_rows
+from customs_anomaly.inject import InjectionSpec, cheap_donor_prices, eligible_rows
 
 KEY = list(config.PANEL_KEY)
 FREIGHT_CERTAIN = 1e6  # added to the score of a row whose freight departs from its region-month level
@@ -185,7 +186,7 @@ def knowledge_gaps(
     rows = []
     for seed, result in injections.items():
         panel = result.panel.drop(columns=list(config.LABEL_COLUMNS))
-        expected = np.log(detector.scores[seed]["expected_unit_price_usd_per_kg"].to_numpy(float))
+        expected = np.log(detector.analyses[seed]["expected_unit_price_usd_per_kg"].to_numpy(float))
         variants = {
             "all": oracle_scores(panel, latent, prior),
             "detector_expected": oracle_scores(panel, latent, prior, expected_log_price=expected),
@@ -201,33 +202,6 @@ def knowledge_gaps(
     own = pd.DataFrame(detector.per_seed).set_index("seed").loc[list(injections), list(metrics)].mean()
     table.loc[detector.name] = own
     return table
-
-
-def describe_gaps(table: pd.DataFrame, name: str, metric: str = "ap", label: str = "AP") -> str:
-    """A Korean paragraph from `knowledge_gaps`: how much of the oracle-detector gap in `metric`
-    the expected price explains, and whether the odd-shipment months can be told from the weight."""
-    value = table[metric].rename(index={v: k for k, v in KNOWLEDGE_VARIANTS.items()})
-    full, own, expected = value["all"], value[name], value["detector_expected"]
-    gap = full - own
-    text = (
-        f"오라클의 {label}는 {full:.3f}, {name}는 {own:.3f}입니다. 오라클에게서 생성기의 기대 단가만 빼앗고 "
-        f"{name}의 예상 단가를 주면 {label}가 {expected:.3f}로 떨어집니다"
-    )
-    if gap > 0:
-        share = min((full - expected) / gap, 1.0)
-        text += f": 두 순위의 차이 {gap:.3f} 중 {share:.0%}가 기대 단가를 추정하는 오차 몫입니다"
-    text += (
-        f". 소량 이례 선적(견본·소포) 여부를 모르게 하면 {value['no_odd']:.3f}이지만, 그 달을 공개 자료의 중량만으로 "
-        f"(시계열 중앙값의 {TINY_MONTH_SHARE:.0%} 미만) 짐작하게 하면 {value['odd_from_weight']:.3f}입니다. "
-    )
-    if full - value["odd_from_weight"] < full - expected:
-        text += (
-            "이례 선적은 중량으로 거의 알아볼 수 있으므로, 남은 차이의 주된 원인은 정상 단가를 예측하는 오차입니다: "
-            "목표에 더 다가가려면 무엇보다 정상 단가를 더 정확히 예측해야 합니다."
-        )
-    else:
-        text += "중량만으로는 이례 선적을 충분히 알아보지 못하므로, 그 달을 알아보는 것도 기대 단가만큼 중요합니다."
-    return text
 
 
 def ceiling_table(
@@ -262,48 +236,3 @@ def ceiling_table(
             }
         )
     return pd.DataFrame(rows)
-
-
-def describe_ceiling(table: pd.DataFrame, name: str, labels: dict) -> str:
-    """A Korean paragraph from `ceiling_table`: what the oracle reaches, where each target lies
-    against it, and how close the detector comes."""
-    reached = ", ".join(f"{labels[m]} {v:.3f}" for m, v in zip(table["metric"], table["oracle"]))
-    shares = ", ".join(f"{labels[m]} {s:.0%}" for m, s in zip(table["metric"], table["share_of_oracle"]))
-    n_wide = int(table["wide_seeds"].iloc[0])
-    sentences = [f"같은 시드에서 오라클은 {reached}에 이르고, {name}는 그 {shares}에 이릅니다."]
-    groups = {
-        "above": "오라클보다도 높아, 이 복제본에서는 어떤 탐지기에도 기대할 수 없습니다",
-        "at": "오라클의 수준과 통계적으로 구별되지 않아, 생성기를 아는 순위만큼 좋아야 닿을 수 있습니다",
-        "below": "오라클보다 낮아, 원리상 도달할 수 있습니다",
-    }
-    for position, verdict in groups.items():
-        part = table[table["target_vs_ceiling"] == position]
-        if part.empty:
-            continue
-        listed = ", ".join(
-            f"{labels[m]} 목표 {t:g}(오라클 {o:.3f} ± {se:.3f})"
-            for m, t, o, se in zip(part["metric"], part["target"], part["oracle_wide"], part["oracle_wide_se"])
-        )
-        sentences.append(f"주입 시드 {n_wide}개로 잰 오라클의 평균(± 표준오차)과 비교하면, {listed}는 {verdict}.")
-    sentences.append(
-        f"오라클과 {name}의 차이는 탐지기를 더 개선할 여지이고, 목표가 오라클보다 높은 만큼은 어떤 "
-        "개선으로도 메울 수 없습니다."
-    )
-    return " ".join(sentences)
-
-
-def ceiling_brief(table: pd.DataFrame | None, labels: dict) -> str:
-    """One Korean sentence for later chapters; `table` is None when no ceiling was computed."""
-    if table is None or table.empty:
-        return "실제 자료로 만든 빌드라 잡음 한계(오라클)는 계산하지 않았습니다."
-    ap = table.set_index("metric").loc["ap"]
-    hard = table[table["target_vs_ceiling"].isin(["above", "at"])]
-    words = {"above": "오라클보다도 높습니다", "at": "오라클의 수준입니다"}
-    limits = "; ".join(
-        f"{labels[m]} 목표 {t:g}는 {words[p]}(오라클 {o:.3f})"
-        for m, t, o, p in zip(hard["metric"], hard["target"], hard["oracle_wide"], hard["target_vs_ceiling"])
-    )
-    return (
-        f"복제본의 답을 아는 오라클의 AP는 {ap['oracle']:.3f}이고 개선 탐지기는 그 {ap['share_of_oracle']:.0%}에 "
-        f"이릅니다{'; ' + limits if limits else ''}."
-    )

@@ -1,17 +1,24 @@
-"""The preamble every chapter imports: plot style with the Korean font, seeds, display options,
-and `glue` helpers that store plain Python values so `{glue:text}` can format them."""
+"""The preamble every chapter runs in its hidden first cell: plot style with the Korean font,
+seeds, display options, warnings to the build log, the build's context, and `publish`, which glues
+everything a study returns so the chapter's markdown can cite it."""
 
 from __future__ import annotations
 
+import logging
 import random
+import sys
 from numbers import Number
 
 import numpy as np
 import pandas as pd
 
+from customs_anomaly.profiles import get_profile
+from customs_anomaly.studies.common import Context, StudyResult
+
 
 def setup(seed: int = 0) -> None:
-    """Style, Korean font, seeds and display options for a chapter notebook."""
+    """Style, Korean font, seeds and display options for a chapter notebook; library warnings go
+    to the build log."""
     from customs_anomaly import plots
 
     plots.set_style()
@@ -20,13 +27,24 @@ def setup(seed: int = 0) -> None:
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 160)
     pd.set_option("display.float_format", lambda x: f"{x:,.4g}")
-    try:
-        import plotly.io as pio
+    logging.captureWarnings(True)
+    warnings_logger = logging.getLogger("py.warnings")
+    warnings_logger.handlers[:] = [logging.StreamHandler(sys.__stderr__)]
+    warnings_logger.propagate = False
 
-        # plotly's default under papermill is JSON only, which jupyter-book 1.x skips.
-        pio.renderers.default = "notebook"
-    except ImportError:
-        pass
+
+def start(
+    data_dir: str = "",
+    raw_dir: str = "",
+    models_dir: str = "",
+    seed: int = 0,
+    profile: str = "full",
+    **overrides,
+) -> Context:
+    """Set the chapter up and return its build context; `overrides` replace profile fields
+    (None keeps the profile's value)."""
+    setup(seed)
+    return Context.of(data_dir, raw_dir, models_dir, seed, get_profile(profile, **overrides))
 
 
 def plain(value):
@@ -44,22 +62,16 @@ def plain(value):
     return value
 
 
-def glue(key: str, value) -> None:
-    """Glue a value for the prose without displaying it here."""
-    from myst_nb import glue as myst_glue
-
-    myst_glue(key, plain(value), display=False)
-
-
-def glue_many(values: dict) -> None:
-    for key, value in values.items():
-        glue(key, value)
-
-
-def glue_figure(key: str, figure) -> None:
-    """Glue a matplotlib figure (shown where the prose pastes it, with its caption) and close it."""
+def publish(result: StudyResult) -> None:
+    """Glue every number, label, table and figure of a study result (nothing is displayed here:
+    the markdown places them)."""
     import matplotlib.pyplot as plt
-    from myst_nb import glue as myst_glue
+    from myst_nb import glue
 
-    myst_glue(key, figure, display=False)
-    plt.close(figure)
+    for key, value in result.numbers.items():
+        glue(key, plain(value), display=False)
+    for key, table in {**result.tables, **result.html}.items():
+        glue(key, table, display=False)
+    for key, figure in result.figures.items():
+        glue(key, figure, display=False)
+        plt.close(figure)

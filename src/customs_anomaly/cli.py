@@ -121,7 +121,12 @@ def cmd_book(args: argparse.Namespace) -> None:
         Path(args.raw).resolve() if args.raw else (root / "data" / "raw" / "real" if args.data == "real" else None)
     )
     options = BuildOptions(
-        root=root, data_dir=data_dir, raw_dir=raw_dir, seed=args.seed, quick=args.quick, data_kind=args.data
+        root=root,
+        data_dir=data_dir,
+        raw_dir=raw_dir,
+        seed=args.seed,
+        profile="quick" if args.quick else "full",
+        data_kind=args.data,
     )
     index = build_book(options)
     print(f"built {index}")
@@ -274,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_download)
 
     p = sub.add_parser("book", help="execute every chapter and build the HTML book")
-    p.add_argument("--quick", action="store_true", help="small parameters (few epochs) for a smoke build")
+    p.add_argument("--quick", action="store_true", help="the quick build profile: every chapter, smallest settings")
     p.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
     p.add_argument("--data", choices=("synthetic", "real"), default="synthetic")
     p.add_argument("--raw", default=None, help="raw data directory (default data/raw or data/raw/real)")

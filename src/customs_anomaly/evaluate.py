@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 
 from customs_anomaly import config
-
-GROUPS = {"운임": ("a", "b", "c"), "단가": ("d", "e", "f")}
+from customs_anomaly.anomaly_types import ALL_TYPES, FREIGHT_GROUP, TYPES_OF_GROUP
 
 
 def _order(scores) -> np.ndarray:
@@ -95,15 +94,15 @@ def evaluate_scores(
         "rows_for_75pct": rows_for_recall(score, labels, 0.75),
         **{f"all_{k}": v for k, v in flag_metrics(flags, labels).items()},
     }
-    for group, types in GROUPS.items():
+    for group, types in TYPES_OF_GROUP.items():
         members = np.isin(kinds, types)
         # precision for a group: flagged rows that are anomalies of that group, among flagged rows
         group_metrics = flag_metrics(flags, members)
-        key = "freight" if group == "운임" else "price"
+        key = "freight" if group == FREIGHT_GROUP else "price"
         result.update({f"{key}_{k}": v for k, v in group_metrics.items() if k != "flagged"})
     ranked = np.zeros(len(score), dtype=bool)
     ranked[_order(score)[: int(np.floor(0.05 * len(score)))]] = True
-    for kind in "abcdef":
+    for kind in ALL_TYPES:
         members = kinds == kind
         result[f"recall_flag_{kind}"] = float(flags[members].mean()) if members.any() else float("nan")
         result[f"recall_5pct_{kind}"] = float(ranked[members].mean()) if members.any() else float("nan")

@@ -71,23 +71,19 @@ def build_windows(panel: pd.DataFrame, matrix: np.ndarray, length: int = 12) -> 
     A window never mixes two series and never crosses a gap: positions whose `length` months are
     not consecutive calendar months are skipped and counted.
     """
-    order = panel.sort_values([*SERIES_KEY, "month"]).index
-    positions = panel.index.get_indexer(order)
-    series_codes = panel.loc[order, SERIES_KEY].astype(str).agg("|".join, axis=1).to_numpy()
-    months = month_index(panel.loc[order, "month"])
-    values, rows, series_ids, skipped = [], [], [], 0
-    boundaries = np.flatnonzero(series_codes[1:] != series_codes[:-1]) + 1
-    for series_id, (start, stop) in enumerate(zip(np.r_[0, boundaries], np.r_[boundaries, len(order)])):
-        for i in range(start, stop - length + 1):
-            span = months[i : i + length]
-            if span[-1] - span[0] != length - 1:
-                skipped += 1
-                continue
-            rows.append(positions[i : i + length])
-            series_ids.append(series_id)
-    rows_array = np.array(rows, dtype=int).reshape(-1, length)
-    values = matrix[rows_array] if len(rows) else np.empty((0, length, matrix.shape[1]))
-    return Windows(values=values, rows=rows_array, series=np.array(series_ids, dtype=int), skipped_gaps=skipped)
+    ordered = panel.reset_index(drop=True).sort_values([*SERIES_KEY, "month"], kind="stable")
+    positions = ordered.index.to_numpy()
+    series_ids = ordered.groupby(SERIES_KEY, sort=False).ngroup().to_numpy()
+    months = month_index(ordered["month"])
+    starts = np.arange(max(len(ordered) - length + 1, 0))
+    ends = starts + length - 1
+    same_series = series_ids[starts] == series_ids[ends]
+    consecutive = months[ends] - months[starts] == length - 1
+    valid = starts[same_series & consecutive]
+    rows = positions[valid[:, None] + np.arange(length)[None, :]].reshape(-1, length)
+    values = matrix[rows] if len(rows) else np.empty((0, length, matrix.shape[1]))
+    skipped = int((same_series & ~consecutive).sum())
+    return Windows(values=values, rows=rows, series=series_ids[valid], skipped_gaps=skipped)
 
 
 def original_buggy_windows(panel: pd.DataFrame, matrix: np.ndarray, time_steps: int = 12) -> dict:

@@ -16,46 +16,30 @@ import numpy as np
 import pandas as pd
 
 from customs_anomaly import config
+from customs_anomaly.anomaly_types import FREIGHT_GROUP, GROUP_OF_TYPE, PRICE_GROUP
 
-FREIGHT_TYPES = ("a", "b", "c")
-PRICE_TYPES = ("d", "e", "f")
-
+# type, name, what is changed (the magnitude comes from InjectionSpec), the scheme it stands for
 ANOMALY_TYPES = pd.DataFrame(
     [
-        (
-            "a",
-            "운임",
-            "운임 과다 신고",
-            "kg당 운임을 지역·월 수준의 3~5배로",
-            "운임을 부풀려 과세가격(CIF)을 조작하거나 대금을 해외로 빼돌림",
-        ),
-        (
-            "b",
-            "운임",
-            "운임 과소 신고",
-            "kg당 운임을 지역·월 수준의 0.05~0.3배로",
-            "운임을 줄여 과세가격을 낮춤(관세 포탈)",
-        ),
+        ("a", "운임 과다 신고", "kg당 운임 × {a}", "운임을 부풀려 과세가격(CIF)을 조작하거나 대금을 해외로 빼돌림"),
+        ("b", "운임 과소 신고", "kg당 운임 × {b}", "운임을 줄여 과세가격을 낮춤(관세 포탈)"),
         (
             "c",
-            "운임",
             "지역과 무관한 운임 급등",
-            "지역 운임이 평온한 달에 한 시계열만 2~3배",
+            "지역 운임 변동이 ±{calm:.0%} 이내인 달에 한 시계열만 kg당 운임 × {c}",
             "특정 거래선만의 비정상 운임: 특수관계 거래·이면 계약 의심",
         ),
-        ("d", "단가", "저가 신고", "같은 중량에 금액 0.2~0.5배", "과세가격을 낮춰 관세를 포탈"),
-        ("e", "단가", "고가 신고", "같은 중량에 금액 2~5배", "대금을 부풀려 자금 세탁·재산 국외 도피"),
+        ("d", "저가 신고", "같은 중량에 금액 × {d}", "과세가격을 낮춰 관세를 포탈"),
+        ("e", "고가 신고", "같은 중량에 금액 × {e}", "대금을 부풀려 자금 세탁·재산 국외 도피"),
         (
             "f",
-            "단가",
             "품목 위장(세번 변경)",
-            "고가 품목을 같은 류의 저가 품목 단가로 신고",
+            "단가가 같은 류 저가 품목의 {f_ratio:g}배 이상인 행을 그 품목의 단가로",
             "고세율·고가 품목을 저가 품목으로 위장",
         ),
     ],
-    columns=["type", "group", "name", "magnitude", "scheme"],
+    columns=["type", "name", "change", "scheme"],
 )
-GROUP_OF_TYPE = dict(zip(ANOMALY_TYPES["type"], ANOMALY_TYPES["group"]))
 KEY = list(config.PANEL_KEY)
 
 
@@ -130,7 +114,7 @@ def _apply_freight_factor(panel: pd.DataFrame, rows: pd.Index, factors: np.ndarr
 
 def _apply_anomaly(panel: pd.DataFrame, rows: pd.Index, kind: str, factors: np.ndarray) -> pd.DataFrame:
     """Change the rows by their group's rule and label them."""
-    apply = _apply_freight_factor if GROUP_OF_TYPE[kind] == "운임" else _apply_value_factor
+    apply = _apply_freight_factor if GROUP_OF_TYPE[kind] == FREIGHT_GROUP else _apply_value_factor
     out = apply(panel, rows, factors)
     out.loc[rows, "is_anomaly"] = True
     out.loc[rows, "anomaly_type"] = kind
@@ -150,7 +134,7 @@ def _log_rows(before: pd.DataFrame, after: pd.DataFrame, rows: pd.Index, kind: s
     freight_change_usd = (
         after.loc[rows, "total_freight_krw"] - before.loc[rows, "total_freight_krw"]
     ).abs() / before.loc[rows, "usd_krw"]
-    log["misdeclared_usd"] = value_change if GROUP_OF_TYPE[kind] == "단가" else freight_change_usd
+    log["misdeclared_usd"] = value_change if GROUP_OF_TYPE[kind] == PRICE_GROUP else freight_change_usd
     return log
 
 
@@ -288,14 +272,15 @@ def region_level_freight_share(panel: pd.DataFrame, spec: InjectionSpec = Inject
 
 def protocol_table(spec: InjectionSpec = InjectionSpec()) -> pd.DataFrame:
     """The protocol as the chapter shows it: type, group, name, count, magnitude and scheme."""
-    table = ANOMALY_TYPES.assign(count=ANOMALY_TYPES["type"].map(spec.counts).fillna(0).astype(int))
-    return table.rename(
-        columns={
-            "type": "유형",
-            "group": "구분",
-            "name": "이름",
-            "count": "건수",
-            "magnitude": "크기",
-            "scheme": "의심 수법",
+    ranges = {kind: f"{low:g}~{high:g}" for kind, (low, high) in spec.ranges.items()}
+    values = {**ranges, "calm": spec.calm_region_change, "f_ratio": spec.f_min_price_ratio}
+    return pd.DataFrame(
+        {
+            "유형": ANOMALY_TYPES["type"],
+            "구분": ANOMALY_TYPES["type"].map(GROUP_OF_TYPE),
+            "이름": ANOMALY_TYPES["name"],
+            "건수": ANOMALY_TYPES["type"].map(spec.counts).fillna(0).astype(int),
+            "크기": [change.format(**values) for change in ANOMALY_TYPES["change"]],
+            "의심 수법": ANOMALY_TYPES["scheme"],
         }
-    )[["유형", "구분", "이름", "건수", "크기", "의심 수법"]]
+    )

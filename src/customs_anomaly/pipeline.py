@@ -1,8 +1,14 @@
 """Build the book: make sure the raw data exists, execute every chapter with papermill, compile.
 
 The table of contents (`_toc.yml`) is the single list of chapters: every entry
-`book/chapters/NAME` is executed from `notebooks/NAME.ipynb`, in toc order, with the parameters
-that notebook declares (papermill's `parameters` cell).
+`book/chapters/NAME` is executed from the MyST markdown notebook `notebooks/NAME.md` (converted
+with jupytext), in toc order, with the parameters that notebook declares (papermill's
+`parameters` cell). The executed notebooks go to `book/chapters/`, where jupyter-book reads them.
+
+What a reader never sees: the parameters cell and papermill's injected copy are tagged
+`remove-cell`; the kernel's own stderr (progress bars, library start-up messages) goes to the
+build log, not into a page; each chapter's execution time goes to the build log and to
+`processed/chapter_times.csv`, which the appendix shows.
 """
 
 from __future__ import annotations
@@ -10,15 +16,24 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from customs_anomaly import config
 
 CHAPTER_PREFIX = "book/chapters/"
 BOOK_SOURCE_FILES = ("_config.yml", "_toc.yml")
+CHAPTER_SUFFIX = ".md"
+HIDDEN_TAG = "remove-cell"
+PARAMETER_TAGS = ("parameters", "injected-parameters")
+CHAPTER_TIMES_FILE = "chapter_times.csv"
+# The kernel writes what it prints to its own stderr (progress, TensorFlow's start-up lines) to
+# the build log instead of copying it into the executed page.
+KERNEL_ARGUMENTS = ["--IPKernelApp.capture_fd_output=False"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +43,7 @@ class BuildOptions:
     models_dir: Path | None = None  # defaults to root/models
     raw_dir: Path | None = None  # defaults to data_dir/raw (the synthetic replica)
     seed: int = config.DEFAULT_SEED
-    quick: bool = False
+    profile: str = "full"  # or "quick" (customs_anomaly.profiles)
     data_kind: str = "synthetic"  # or "real": then raw_dir must already hold the files
     extra_parameters: dict = field(default_factory=dict)
 
@@ -51,7 +66,7 @@ class BuildOptions:
             "models_dir": str(self.models),
             "raw_dir": str(self.raw),
             "seed": self.seed,
-            "quick": self.quick,
+            "profile": self.profile,
             **self.extra_parameters,
         }
 
@@ -106,29 +121,74 @@ def ensure_raw_data(options: BuildOptions) -> None:
     synth.write_replica(raw, seed=options.seed)
 
 
-def execute_chapters(options: BuildOptions, notebooks_dir: Path = config.PROJECT_ROOT / "notebooks") -> list[Path]:
-    """Execute every chapter notebook with papermill into root/book/chapters."""
+def chapter_notebook(source: Path):
+    """The chapter's MyST markdown source as a notebook, with its parameters cell hidden."""
+    import jupytext
+
+    notebook = jupytext.read(source)
+    hide_parameter_cells(notebook)
+    return notebook
+
+
+def hide_parameter_cells(notebook) -> None:
+    """Tag the parameters cell and papermill's injected copy `remove-cell`."""
+    for cell in notebook.cells:
+        tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+        if any(tag in tags for tag in PARAMETER_TAGS) and HIDDEN_TAG not in tags:
+            tags.append(HIDDEN_TAG)
+
+
+def execute_chapter(source: Path, target: Path, parameters: dict) -> float:
+    """Execute one chapter source into `target` (an .ipynb); returns the seconds it took."""
+    import nbformat
     import papermill
 
+    staged = target.with_name(f".{target.stem}.source.ipynb")
+    nbformat.write(chapter_notebook(source), staged)
+    try:
+        declared = papermill.inspect_notebook(str(staged))
+        started = time.perf_counter()
+        papermill.execute_notebook(
+            str(staged),
+            str(target),
+            parameters={k: v for k, v in parameters.items() if k in declared},
+            cwd=str(target.parent),
+            kernel_name="python3",
+            progress_bar=False,
+            extra_arguments=KERNEL_ARGUMENTS,
+        )
+        seconds = time.perf_counter() - started
+    finally:
+        staged.unlink(missing_ok=True)
+    executed = nbformat.read(target, as_version=4)
+    hide_parameter_cells(executed)
+    nbformat.write(executed, target)
+    return seconds
+
+
+def execute_chapters(options: BuildOptions, notebooks_dir: Path = config.PROJECT_ROOT / "notebooks") -> list[Path]:
+    """Execute every chapter with papermill into root/book/chapters, recording each one's time."""
     out_dir = options.root / "book" / "chapters"
     out_dir.mkdir(parents=True, exist_ok=True)
-    executed = []
+    times_path = options.data / "processed" / CHAPTER_TIMES_FILE
+    times_path.unlink(missing_ok=True)  # the appendix must never show another build's times
+    executed, times = [], []
     for name in chapter_names(options.root / "_toc.yml"):
-        source = notebooks_dir / f"{name}.ipynb"
-        declared = papermill.inspect_notebook(str(source))
-        parameters = {k: v for k, v in options.parameters().items() if k in declared}
+        source = notebooks_dir / f"{name}{CHAPTER_SUFFIX}"
         target = out_dir / f"{name}.ipynb"
         print(f"[book] executing {source.name}", flush=True)
-        papermill.execute_notebook(
-            str(source),
-            str(target),
-            parameters=parameters,
-            cwd=str(out_dir),
-            kernel_name="python3",
-            progress_bar=True,
-        )
+        seconds = execute_chapter(source, target, options.parameters())
+        print(f"[book] {name}: {seconds:.1f} s", flush=True)
+        times.append({"chapter": name, "seconds": round(seconds, 1)})
+        write_chapter_times(times_path, times)
         executed.append(target)
     return executed
+
+
+def write_chapter_times(path: Path, times: list[dict]) -> None:
+    from customs_anomaly.storage import write_table
+
+    write_table(pd.DataFrame(times), path)
 
 
 def compile_book(root: Path) -> None:
@@ -136,7 +196,9 @@ def compile_book(root: Path) -> None:
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     command = [str(jupyter_book), "build", str(root), "-W", "-n", "--keep-going"]
     print(f"[book] {' '.join(command)}", flush=True)
+    started = time.perf_counter()
     subprocess.run(command, check=True)
+    print(f"[book] compiled in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def build_book(options: BuildOptions) -> Path:

@@ -59,4 +59,5 @@ def load_detector(model_dir: str | Path) -> Detector:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     detector = make_detector(meta["name"], **meta["params"])
     detector._load_state(model_dir)
+    detector.fit_seconds_ = meta.get("fit_seconds")
     return detector

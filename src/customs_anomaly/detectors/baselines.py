@@ -1,5 +1,5 @@
 """Baselines that customs practitioners and auditors use, as detectors with the common interface.
-All three look at the declared unit price only; none of them sees freight.
+All of them look at the declared unit price only; none of them sees freight.
 
 - `price-band` (Pak & Zdanowicz's price filter): a unit price outside the interquartile range
   of its peers, scored by the distance from the band in IQR units. Peers are the same HSK code x
@@ -18,22 +18,19 @@ import numpy as np
 import pandas as pd
 
 from customs_anomaly.detectors.base import Detector
-from customs_anomaly.detectors.series import SERIES_KEY, neighbour_price_z, price_reason
+from customs_anomaly.detectors.series import (
+    SERIES_KEY,
+    group_ids,
+    leave_one_out_quantiles,
+    month_numbers,
+    neighbour_price_z,
+    price_reason,
+)
 
-PRICE_GROUP = "단가"
 
-
-def _price_output(score: np.ndarray, flag: np.ndarray, reasons) -> pd.DataFrame:
-    """Reasons are given for every row with a score (Detector.score keeps the flagged ones)."""
-    scored = np.isfinite(score)
-    return pd.DataFrame(
-        {
-            "score": score,
-            "flag": flag,
-            "reason": np.where(scored, list(reasons), ""),
-            "reason_group": np.where(scored, PRICE_GROUP, ""),
-        }
-    )
+def unit_prices(panel: pd.DataFrame) -> np.ndarray:
+    """USD per kg where something was imported, NaN elsewhere."""
+    return panel["unit_price_usd_per_kg"].where(panel["weight_kg"] > 0).to_numpy(dtype=float)
 
 
 def band_distance(price: np.ndarray, q1: np.ndarray, q3: np.ndarray) -> np.ndarray:
@@ -45,34 +42,45 @@ def band_distance(price: np.ndarray, q1: np.ndarray, q3: np.ndarray) -> np.ndarr
 class PriceBandDetector(Detector):
     name = "price-band"
     defaults = {"min_peers": 4}
-    cross_country = False
+    band_reference = "같은 품목·국가의 학습 기간"
 
     def _fit(self, train: pd.DataFrame) -> None:
         priced = train[train["weight_kg"] > 0]
-        quartiles = priced.groupby(SERIES_KEY)["unit_price_usd_per_kg"].agg(
-            q1=lambda s: s.quantile(0.25), q3=lambda s: s.quantile(0.75), n="count"
-        )
-        self.bands_ = quartiles[quartiles["n"] >= self.params["min_peers"]].reset_index()
+        grouped = priced.groupby(SERIES_KEY)["unit_price_usd_per_kg"]
+        bands = grouped.quantile([0.25, 0.75]).unstack()
+        bands.columns = ["q1", "q3"]
+        bands["n"] = grouped.count()
+        self.bands_ = bands[bands["n"] >= self.params["min_peers"]].reset_index()
 
-    def _bands(self, panel: pd.DataFrame) -> pd.DataFrame:
-        return panel[SERIES_KEY].merge(self.bands_, on=SERIES_KEY, how="left")
+    def _bands(self, panel: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        bands = panel[SERIES_KEY].merge(self.bands_, on=SERIES_KEY, how="left")
+        return bands["q1"].to_numpy(dtype=float), bands["q3"].to_numpy(dtype=float)
 
-    def _score(self, panel: pd.DataFrame) -> pd.DataFrame:
-        bands = self._bands(panel)
-        price = panel["unit_price_usd_per_kg"].where(panel["weight_kg"] > 0).to_numpy(dtype=float)
-        q1, q3 = bands["q1"].to_numpy(dtype=float), bands["q3"].to_numpy(dtype=float)
+    def _analyse(self, panel: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        q1, q3 = self._bands(panel)
+        price = unit_prices(panel)
         score = band_distance(price, q1, q3)
-        flag = np.nan_to_num(score) > 0
-        where = "같은 품목·국가의 학습 기간" if not self.cross_country else "같은 품목·같은 달 다른 국가들의"
-        reasons = [
+        return pd.DataFrame(
+            {
+                "score": score,
+                "flag": np.nan_to_num(score) > 0,
+                "freight_reason": False,
+                "price": price,
+                "q1": q1,
+                "q3": q3,
+            }
+        )
+
+    def _reasons(self, analysis: pd.DataFrame) -> list[str]:
+        where = self.band_reference
+        return [
             price_reason(
                 p / (b if p < b else t), f"{where} 사분위 범위 {'하한' if p < b else '상한'}", f"범위 밖 IQR {s:.1f}개"
             )
             if s > 0
             else f"단가가 {where} 사분위 범위 안"
-            for p, b, t, s in zip(price, q1, q3, score)
+            for p, b, t, s in zip(analysis["price"], analysis["q1"], analysis["q3"], analysis["score"])
         ]
-        return _price_output(score, flag, reasons)
 
     def _state(self) -> dict:
         return {"bands": self.bands_, "train_until": self.train_until_}
@@ -84,25 +92,63 @@ class PriceBandDetector(Detector):
 class CrossCountryPriceBandDetector(PriceBandDetector):
     name = "price-band-xc"
     defaults = {"min_peers": 3}
-    cross_country = True
+    band_reference = "같은 품목·같은 달 다른 국가들의"
 
     def _fit(self, train: pd.DataFrame) -> None:
         self.bands_ = None  # the band is drawn from the scored month's own rows
 
-    def _bands(self, panel: pd.DataFrame) -> pd.DataFrame:
+    def _bands(self, panel: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Quartiles of the other countries' unit prices, same HSK code and month."""
-        price = panel["unit_price_usd_per_kg"].where(panel["weight_kg"] > 0)
-        frame = pd.DataFrame({"hsk_code": panel["hsk_code"], "month": panel["month"], "price": price})
-        q1 = np.full(len(frame), np.nan)
-        q3 = np.full(len(frame), np.nan)
-        for _, group in frame.dropna(subset=["price"]).groupby(["hsk_code", "month"], sort=False):
-            if len(group) - 1 < self.params["min_peers"]:
-                continue
-            values = group["price"].to_numpy()
-            others = np.where(~np.eye(len(values), dtype=bool), values[None, :], np.nan)
-            positions = group.index.to_numpy()
-            q1[positions], q3[positions] = np.nanquantile(others, [0.25, 0.75], axis=1)
-        return pd.DataFrame({"q1": q1, "q3": q3})
+        groups = group_ids(panel["hsk_code"], panel["month"])
+        quartiles = leave_one_out_quantiles(unit_prices(panel), groups, (0.25, 0.75), self.params["min_peers"])
+        return quartiles[:, 0], quartiles[:, 1]
+
+
+def trailing_weighted_median(
+    groups: np.ndarray,
+    month: np.ndarray,
+    value: np.ndarray,
+    weight: np.ndarray,
+    months: int,
+    targets: np.ndarray | None = None,
+) -> np.ndarray:
+    """(group, target month) table of the weight-weighted median of `value` over the group's rows
+    in the `months` months before the target (the target month itself excluded). `month` holds
+    non-negative month positions; the table has `months` columns beyond the last one and is NaN
+    where a window is empty, and for target months outside `targets` when given. The lower
+    weighted median: the first value, in ascending order, at which the cumulative weight reaches
+    half the window's total."""
+    n_targets = int(month.max()) + months + 1 if len(month) else months + 1
+    table = np.full((int(groups.max()) + 1 if len(groups) else 0, n_targets), np.nan)
+    if len(month) == 0:
+        return table
+    # one integer sort: each (row, lag) pair is keyed by its target cell, then by the row's
+    # rank in ascending value order, which also names the row
+    rank_order = np.argsort(value, kind="stable")
+    rank = np.empty(len(value), dtype=np.int64)
+    rank[rank_order] = np.arange(len(value))
+    base = groups.astype(np.int64) * n_targets + month
+    lags = np.arange(1, months + 1, dtype=np.int64)
+    cells = base[:, None] + lags[None, :]
+    pairs = np.broadcast_to(rank[:, None], cells.shape)
+    if targets is not None:
+        wanted = np.isin(cells % n_targets, targets)
+        cells, pairs = cells[wanted], pairs[wanted]
+    keys = np.sort((cells * len(value) + pairs).ravel())
+    cell, row = np.divmod(keys, len(value))
+    row = rank_order[row]
+    values, weights = value[row], weight[row]
+    boundary = np.r_[True, cell[1:] != cell[:-1]]
+    starts = np.flatnonzero(boundary)
+    ends = np.r_[starts[1:], len(values)] - 1
+    segment = np.cumsum(boundary) - 1
+    cumulative = np.cumsum(weights)
+    before = (cumulative[starts] - weights[starts])[segment]
+    half = 0.5 * (cumulative[ends] - cumulative[starts] + weights[starts])[segment]
+    reached = np.flatnonzero(cumulative - before >= half)
+    first = reached[np.r_[True, segment[reached][1:] != segment[reached][:-1]]]
+    table.ravel()[cell[first]] = values[first]
+    return table
 
 
 class FairPriceDetector(Detector):
@@ -112,31 +158,38 @@ class FairPriceDetector(Detector):
     def _fit(self, train: pd.DataFrame) -> None:
         pass  # the fair price is recomputed each month from the trailing months of the scored panel
 
-    def fair_prices(self, panel: pd.DataFrame) -> pd.Series:
+    def fair_prices(self, panel: pd.DataFrame, rows: np.ndarray | None = None) -> pd.Series:
         """Per row: weight-weighted median unit price of its HSK code over all countries in the
-        `months` months before the row's month."""
-        priced = panel[panel["weight_kg"] > 0]
-        months = pd.date_range(panel["month"].min(), panel["month"].max(), freq="MS")
-        fair = {}
-        for code, group in priced.groupby("hsk_code", sort=False):
-            month_pos = months.get_indexer(group["month"])
-            price, weight = group["unit_price_usd_per_kg"].to_numpy(), group["weight_kg"].to_numpy()
-            for position, month in enumerate(months):
-                window = (month_pos < position) & (month_pos >= position - self.params["months"])
-                if window.any():
-                    fair[(code, month)] = weighted_median(price[window], weight[window])
-        index = pd.MultiIndex.from_frame(panel[["hsk_code", "month"]])
-        return pd.Series(index.map(lambda key: fair.get(key, np.nan)).to_numpy(dtype=float), index=panel.index)
+        `months` months before the row's month (computed for the months of `rows` only, if given)."""
+        codes = pd.factorize(panel["hsk_code"])[0]
+        number = month_numbers(panel["month"])
+        month = number - number.min()
+        priced = (panel["weight_kg"] > 0).to_numpy()
+        table = trailing_weighted_median(
+            codes[priced],
+            month[priced],
+            panel["unit_price_usd_per_kg"].to_numpy(dtype=float)[priced],
+            panel["weight_kg"].to_numpy(dtype=float)[priced],
+            self.params["months"],
+            targets=None if rows is None else np.unique(month[rows]),
+        )
+        fair = np.full(len(panel), np.nan)
+        known = codes < table.shape[0]
+        fair[known] = table[codes[known], month[known]]
+        return pd.Series(fair, index=panel.index)
 
-    def _score(self, panel: pd.DataFrame) -> pd.DataFrame:
-        fair = self.fair_prices(panel).to_numpy()
-        price = panel["unit_price_usd_per_kg"].where(panel["weight_kg"] > 0).to_numpy(dtype=float)
-        ratio = price / fair
+    def _analyse(self, panel: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        ratio = unit_prices(panel) / self.fair_prices(panel, rows).to_numpy()
         # 1.0 at the 50% or 200% limit; log-symmetric so that x0.5 and x2 score the same
-        score = np.abs(np.log(ratio)) / np.where(ratio < 1, -np.log(self.params["low"]), np.log(self.params["high"]))
-        flag = np.nan_to_num(score) > 1.0
-        reasons = [price_reason(r, "품목 공정가격(직전 12개월 가중 중앙값)") for r in ratio]
-        return _price_output(score, flag, reasons)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            limit = np.where(ratio < 1, -np.log(self.params["low"]), np.log(self.params["high"]))
+            score = np.abs(np.log(ratio)) / limit
+        return pd.DataFrame(
+            {"score": score, "flag": np.nan_to_num(score) > 1.0, "freight_reason": False, "fair_ratio": ratio}
+        )
+
+    def _reasons(self, analysis: pd.DataFrame) -> list[str]:
+        return [price_reason(r, "품목 공정가격(직전 12개월 가중 중앙값)") for r in analysis["fair_ratio"]]
 
     def _state(self) -> dict:
         return {"train_until": self.train_until_}
@@ -146,6 +199,7 @@ class FairPriceDetector(Detector):
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The lower weighted median of one sample (the reference `trailing_weighted_median` follows)."""
     order = np.argsort(values)
     cumulative = np.cumsum(weights[order])
     return float(values[order][np.searchsorted(cumulative, 0.5 * cumulative[-1])])
@@ -158,14 +212,23 @@ class RobustNeighbourDetector(Detector):
     def _fit(self, train: pd.DataFrame) -> None:
         pass  # references come from the scored series' own neighbouring months
 
-    def _score(self, panel: pd.DataFrame) -> pd.DataFrame:
+    def _analyse(self, panel: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
         deviation, score = neighbour_price_z(panel, self.params["k"], self.params["scale_floor"], weight_aware=False)
-        flag = np.nan_to_num(score) > self.params["z_limit"]
-        reasons = [
-            price_reason(np.exp(d), f"이 시계열 앞뒤 {self.params['k']}개월 중앙값", f"평소 변동폭의 {z:.1f}배")
-            for d, z in zip(deviation, score)
+        return pd.DataFrame(
+            {
+                "score": score,
+                "flag": np.nan_to_num(score) > self.params["z_limit"],
+                "freight_reason": False,
+                "deviation": deviation,
+            }
+        )
+
+    def _reasons(self, analysis: pd.DataFrame) -> list[str]:
+        reference = f"이 시계열 앞뒤 {self.params['k']}개월 중앙값"
+        return [
+            price_reason(np.exp(d), reference, f"평소 변동폭의 {z:.1f}배")
+            for d, z in zip(analysis["deviation"], analysis["score"])
         ]
-        return _price_output(score, flag, reasons)
 
     def _state(self) -> dict:
         return {"train_until": self.train_until_}

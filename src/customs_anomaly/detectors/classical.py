@@ -10,8 +10,10 @@ from sklearn.ensemble import IsolationForest
 from sklearn.neighbors import LocalOutlierFactor
 from sklearn.preprocessing import MinMaxScaler
 
-from customs_anomaly.detectors.base import Detector, feature_reason
+from customs_anomaly.detectors.base import Detector, feature_reasons, top_feature
 from customs_anomaly.features import ORIGINAL_FEATURES, numeric_matrix
+
+REASON_WHAT = "편차(학습 기간 대비)"
 
 
 class ClassicalDetector(Detector):
@@ -28,13 +30,20 @@ class ClassicalDetector(Detector):
         self.mad_ = np.median(np.abs(scaled - self.median_), axis=0) + 1e-9
         self.model_ = self._model().fit(scaled)
 
-    def _score(self, panel: pd.DataFrame) -> pd.DataFrame:
+    def _analyse(self, panel: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        """Only the rows asked for are passed through the model (each row is scored alone)."""
+        score = np.full(len(panel), np.nan)
+        flag = np.zeros(len(panel), dtype=bool)
         scaled = self.scaler_.transform(numeric_matrix(panel))
-        score = -self.model_.decision_function(scaled)
-        flag = self.model_.predict(scaled) == -1
-        deviation = np.abs(scaled - self.median_) / self.mad_
-        reasons, groups = feature_reason(deviation, ORIGINAL_FEATURES, "편차(학습 기간 대비)")
-        return pd.DataFrame({"score": score, "flag": flag, "reason": reasons, "reason_group": groups})
+        if rows.any():
+            decision = self.model_.decision_function(scaled[rows])
+            score[rows] = -decision
+            flag[rows] = decision < 0  # sklearn's predict(): -1 where the decision function is negative
+        explained = top_feature(np.abs(scaled - self.median_) / self.mad_, ORIGINAL_FEATURES)
+        return explained.assign(score=score, flag=flag)
+
+    def _reasons(self, analysis: pd.DataFrame) -> list[str]:
+        return feature_reasons(analysis, ORIGINAL_FEATURES, REASON_WHAT)
 
     def _state(self) -> dict:
         return {

@@ -20,10 +20,14 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import MinMaxScaler, RobustScaler
 
-from customs_anomaly.detectors.base import Detector, feature_reason
-from customs_anomaly.features import ORIGINAL_FEATURES, build_windows, numeric_matrix
+from customs_anomaly.detectors.base import Detector, feature_reasons, top_feature
+from customs_anomaly.features import ORIGINAL_FEATURES, Windows, build_windows, numeric_matrix
 from customs_anomaly.thresholds import iqr_threshold, percentile_threshold
 
+REASON_WHAT = "재구성 오차"
+# The windows have a fixed length of a few months, so the recurrent loops are unrolled into plain
+# operations: the same model and arithmetic, about twice as fast to train on a CPU.
+UNROLL = False
 RECON_COLUMNS = {
     "unit_price_usd_per_kg": "recon_unit_price_usd_per_kg",
     "freight_krw_per_kg": "recon_freight_krw_per_kg",
@@ -61,9 +65,9 @@ class LSTMAutoencoderDetector(Detector):
         keras, _ = _keras()
         layers, window = keras.layers, self.params["window"]
         inputs = keras.Input((window, n_features))
-        x = layers.LSTM(64, activation="relu")(inputs)
+        x = layers.LSTM(64, activation="relu", unroll=UNROLL)(inputs)
         x = layers.RepeatVector(window)(x)
-        x = layers.LSTM(64, activation="relu", return_sequences=True)(x)
+        x = layers.LSTM(64, activation="relu", return_sequences=True, unroll=UNROLL)(x)
         outputs = layers.TimeDistributed(layers.Dense(n_features))(x)
         model = keras.Model(inputs, outputs)
         model.compile(optimizer="adam", loss="mse")
@@ -115,9 +119,14 @@ class LSTMAutoencoderDetector(Detector):
         return ((self._reconstruct(windows, codes) - windows.values) ** 2).mean(axis=(1, 2))
 
     # scoring -----------------------------------------------------------------------------
-    def _score(self, panel: pd.DataFrame) -> pd.DataFrame:
+    def _analyse(self, panel: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        """Only the windows that reach a row asked for are reconstructed: with the original's
+        mapping the windows ending on such a row, per month every window containing one."""
         scaled = self.scaler_.transform(numeric_matrix(panel))
         windows = build_windows(panel, scaled, self.params["window"])
+        per_month = self.params["error_mapping"] == "per-month"
+        needed = rows[windows.rows].any(axis=1) if per_month else rows[windows.last_rows]
+        windows = Windows(windows.values[needed], windows.rows[needed], windows.series[needed], windows.skipped_gaps)
         n, n_features = len(panel), scaled.shape[1]
         score = np.full(n, np.nan)
         contributions = np.zeros((n, n_features))
@@ -128,7 +137,7 @@ class LSTMAutoencoderDetector(Detector):
             squared = (recon - windows.values) ** 2
             last = windows.last_rows
             recon_scaled[last] = recon[:, -1, :]
-            if self.params["error_mapping"] == "per-month":
+            if per_month:
                 sums = np.zeros((n, n_features))
                 counts = np.zeros(n)
                 np.add.at(sums, windows.rows.ravel(), squared.reshape(-1, n_features))
@@ -139,9 +148,9 @@ class LSTMAutoencoderDetector(Detector):
             else:
                 score[last] = squared.mean(axis=(1, 2))
                 contributions[last] = squared.mean(axis=1)
-        flag = np.nan_to_num(score, nan=-np.inf) > self.threshold_
-        reasons, groups = feature_reason(contributions, ORIGINAL_FEATURES, "재구성 오차")
-        out = pd.DataFrame({"score": score, "flag": flag, "reason": reasons, "reason_group": groups})
+        out = top_feature(contributions, ORIGINAL_FEATURES)
+        out["score"] = score
+        out["flag"] = np.nan_to_num(score, nan=-np.inf) > self.threshold_
         recon_units = self.scaler_.inverse_transform(np.nan_to_num(recon_scaled))
         for position, column in enumerate(ORIGINAL_FEATURES):
             if column in RECON_COLUMNS:
@@ -149,6 +158,9 @@ class LSTMAutoencoderDetector(Detector):
                 values[np.isnan(recon_scaled[:, position])] = np.nan
                 out[RECON_COLUMNS[column]] = values
         return out
+
+    def _reasons(self, analysis: pd.DataFrame) -> list[str]:
+        return feature_reasons(analysis, ORIGINAL_FEATURES, REASON_WHAT)
 
     # persistence -------------------------------------------------------------------------
     def _save_state(self, model_dir: Path) -> None:
@@ -192,11 +204,11 @@ class LSTMEmbeddingDetector(LSTMAutoencoderDetector):
         embedded = layers.Flatten()(layers.Embedding(n_codes, self.params["embedding_dim"])(code))
         repeated = layers.RepeatVector(window)(embedded)
         x = layers.Concatenate()([numeric, repeated])
-        x = layers.LSTM(128, activation="tanh", return_sequences=True)(x)
-        x = layers.LSTM(64)(x)
+        x = layers.LSTM(128, activation="tanh", return_sequences=True, unroll=UNROLL)(x)
+        x = layers.LSTM(64, unroll=UNROLL)(x)
         x = layers.RepeatVector(window)(x)
-        x = layers.LSTM(64, return_sequences=True)(x)
-        x = layers.LSTM(128, return_sequences=True)(x)
+        x = layers.LSTM(64, return_sequences=True, unroll=UNROLL)(x)
+        x = layers.LSTM(128, return_sequences=True, unroll=UNROLL)(x)
         outputs = layers.TimeDistributed(layers.Dense(n_features))(x)
         model = keras.Model([numeric, code], outputs)
         model.compile(optimizer="adam", loss="mse")

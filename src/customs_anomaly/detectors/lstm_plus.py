@@ -27,14 +27,15 @@ as inputs), `window` (6 or 12 months), `scaling` ('robust' or 'minmax'), `error_
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import MinMaxScaler, RobustScaler
 
-from customs_anomaly.detectors.base import Detector
-from customs_anomaly.detectors.lstm_autoencoder import _keras
+from customs_anomaly.detectors.base import FREIGHT_GROUP, Detector
+from customs_anomaly.detectors.lstm_autoencoder import UNROLL, _keras
 from customs_anomaly.detectors.series import (
     SeriesGrid,
     freight_log_ratio,
@@ -49,6 +50,7 @@ MACRO_COLUMNS = ["usd_krw", "dubai_usd", "cpi", "ppi"]
 PRICE, PEER, WEIGHT, PRESENT, TARGET = 0, 1, 2, 3, 4  # input channels; macro channels follow
 CONTINUOUS = [PRICE, PEER, WEIGHT]
 LN2 = float(np.log(2.0))
+PREDICT_BATCH = 4096
 
 
 def _series_median(grid: np.ndarray, columns: slice) -> np.ndarray:
@@ -62,20 +64,31 @@ def _series_median(grid: np.ndarray, columns: slice) -> np.ndarray:
     return np.where(np.isfinite(inside), inside, overall)
 
 
-def relative_inputs(panel: pd.DataFrame, train_until: pd.Timestamp) -> tuple[SeriesGrid, np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class Cells:
+    """The panel on its series x month grid, as the network and the reasons read it."""
+
+    grid: SeriesGrid
+    continuous: np.ndarray  # (series, month, 3) unscaled continuous inputs
+    log_price: np.ndarray  # (series, month) log unit price
+    peer_median: np.ndarray  # per panel row: the other countries' median log price that month
+
+
+def relative_inputs(panel: pd.DataFrame, train_until: pd.Timestamp) -> Cells:
     """Grid and (series, month, 3) unscaled continuous inputs: log price against the series level,
     log price against other countries (relative to the series' usual gap), log weight against the
-    series' usual weight. Also the log price grid. Levels come from months up to `train_until`."""
+    series' usual weight. Levels come from months up to `train_until`."""
     grid = SeriesGrid.of(panel)
     train_months = slice(0, int((grid.months <= train_until).sum()))
     log_price = grid.to_grid(log_unit_price(panel))
     own = log_price - _series_median(log_price, train_months)[:, None]
-    gap = log_price - grid.to_grid(peer_median_log_price(panel))
+    peer_median = peer_median_log_price(panel).to_numpy()
+    gap = log_price - grid.to_grid(peer_median)
     peer = gap - _series_median(gap, train_months)[:, None]
     log_weight = grid.to_grid(np.log(panel["weight_kg"].where(panel["weight_kg"] > 0)))
     weight = log_weight - _series_median(log_weight, train_months)[:, None]
     peer = np.where(np.isfinite(log_price) & ~np.isfinite(peer), 0.0, peer)  # no peers that month
-    return grid, np.stack([own, peer, weight], axis=-1), log_price
+    return Cells(grid, np.stack([own, peer, weight], axis=-1), log_price, peer_median)
 
 
 def macro_changes(panel: pd.DataFrame, months: pd.DatetimeIndex) -> np.ndarray:
@@ -138,10 +151,6 @@ class LSTMPlusDetector(Detector):
             raise ValueError(f"lstm-plus: budget_share must be in (0, 1), got {self.params['budget_share']}")
 
     # inputs ------------------------------------------------------------------------------
-    def _cells(self, panel: pd.DataFrame):
-        grid, continuous, log_price = relative_inputs(panel, self.train_until_)
-        return grid, continuous, log_price
-
     def _tensor(self, continuous: np.ndarray, panel: pd.DataFrame, months: pd.DatetimeIndex) -> np.ndarray:
         """(series, month, channels) scaled inputs; absent cells are 0 with PRESENT = 0."""
         present = np.isfinite(continuous[..., 0])
@@ -173,11 +182,11 @@ class LSTMPlusDetector(Detector):
         keras, _ = _keras()
         layers, window, units = keras.layers, self.params["window"], self.params["units"]
         inputs = keras.Input((window, n_channels))
-        code = layers.Bidirectional(layers.LSTM(units))(inputs)
+        code = layers.Bidirectional(layers.LSTM(units, unroll=UNROLL))(inputs)
         code = layers.Dense(units, activation="tanh")(code)
         x = layers.RepeatVector(window)(code)
         x = layers.Concatenate()([x, inputs])  # the decoder knows which steps were seen
-        x = layers.LSTM(units, return_sequences=True)(x)
+        x = layers.LSTM(units, return_sequences=True, unroll=UNROLL)(x)
         outputs = layers.TimeDistributed(layers.Dense(2))(x)
         model = keras.Model(inputs, outputs)
         model.compile(optimizer=keras.optimizers.Adam(2e-3), loss=laplace_nll)
@@ -194,7 +203,8 @@ class LSTMPlusDetector(Detector):
         keras, tf = _keras()
         keras.utils.set_random_seed(self.params["seed"])
         tf.config.experimental.enable_op_determinism()
-        grid, continuous, _ = self._cells(train)
+        cells = relative_inputs(train, self.train_until_)
+        grid, continuous = cells.grid, cells.continuous
         present = np.isfinite(continuous[..., 0])
         scaler_class = RobustScaler if self.params["scaling"] == "robust" else MinMaxScaler
         self.scaler_ = scaler_class().fit(np.nan_to_num(continuous[present]))
@@ -218,7 +228,8 @@ class LSTMPlusDetector(Detector):
         self.train_samples_ = len(series)
         z = self._price_z(tensor, series, month)[0]
         self.series_scale_ = self._series_scales(grid, series, z)
-        price_score = self._with_statistical(train, grid, np.abs(z) / self._norm(grid, series), series, month)
+        statistical = self.statistical_z(train, grid, series, month)
+        price_score = self._with_statistical(np.abs(z) / self._norm(grid, series), statistical)
         train_scores = self._combine(train, grid, price_score, series, month)[0]
         self.threshold_ = float(np.nanquantile(train_scores, 1.0 - self.params["budget_share"]))
 
@@ -227,7 +238,7 @@ class LSTMPlusDetector(Detector):
         expected value (scaled units)."""
         per_month = self.params["error_mapping"] == "per-month"
         inputs, steps, position = self._windows(tensor, series, month, masked=per_month, centred=per_month)
-        predicted = self.model_.predict(inputs, batch_size=2048, verbose=0)
+        predicted = self.model_.predict(inputs, batch_size=PREDICT_BATCH, verbose=0)
         mu, log_b = predicted[..., 0], np.clip(predicted[..., 1], -6.0, 4.0)
         actual = tensor[series[:, None], steps, PRICE]
         rows = np.arange(len(series))
@@ -263,17 +274,16 @@ class LSTMPlusDetector(Detector):
         z_rows = neighbour_price_z(panel, self.params["k"], floor=0.02, weight_aware=True)[1]
         return grid.to_grid(z_rows)[series, month]
 
-    def _with_statistical(self, panel, grid, lstm_score: np.ndarray, series, month) -> np.ndarray:
+    def _with_statistical(self, lstm_score: np.ndarray, statistical: np.ndarray) -> np.ndarray:
         """Geometric mean of the LSTM and the statistical score (either alone where the other is
         missing), or the LSTM score alone when `statistical` is 'none'."""
         if self.params["statistical"] == "none":
             return lstm_score
-        statistical = self.statistical_z(panel, grid, series, month)
         both = np.sqrt(lstm_score * statistical)
         return np.where(np.isfinite(both), both, np.fmax(lstm_score, statistical))
 
     def _combine(self, panel: pd.DataFrame, grid: SeriesGrid, price_score: np.ndarray, series, month):
-        """Per panel row: max(price score, freight score), and which one it was."""
+        """Per panel row: max(price score, freight score), and both parts."""
         price_grid = np.full(grid.shape, np.nan)
         price_grid[series, month] = price_score
         price_rows = grid.to_rows(price_grid)
@@ -281,49 +291,59 @@ class LSTMPlusDetector(Detector):
         score = np.fmax(price_rows, freight_rows)
         return score, price_rows, freight_rows
 
-    def _score(self, panel: pd.DataFrame) -> pd.DataFrame:
-        grid, continuous, log_price = self._cells(panel)
-        tensor = self._tensor(continuous, panel, grid.months)
-        series, month = np.nonzero(np.isfinite(continuous[..., 0]))
+    def _analyse(self, panel: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        """Only the cells of the rows asked for go through the network (in large batches); the
+        whole panel is the context of their windows and of the statistical part."""
+        cells = relative_inputs(panel, self.train_until_)
+        grid = cells.grid
+        tensor = self._tensor(cells.continuous, panel, grid.months)
+        wanted = np.zeros(grid.shape, dtype=bool)
+        wanted[grid.row_series[rows], grid.row_month[rows]] = True
+        series, month = np.nonzero(np.isfinite(cells.continuous[..., 0]) & wanted)
         z, expected_scaled = self._price_z(tensor, series, month)
         lstm_score = np.abs(z) / self._norm(grid, series)
-        price_score = self._with_statistical(panel, grid, lstm_score, series, month)
+        statistical = self.statistical_z(panel, grid, series, month)
+        price_score = self._with_statistical(lstm_score, statistical)
         score, price_rows, freight_rows = self._combine(panel, grid, price_score, series, month)
-        parts = np.full((2, *grid.shape), np.nan)
-        parts[0][series, month] = lstm_score
-        parts[1][series, month] = self.statistical_z(panel, grid, series, month)
-        expected_grid = np.full(grid.shape, np.nan)
-        expected_grid[series, month] = self._unscale_price(expected_scaled)
-        own = grid.to_rows(continuous[..., PRICE])
-        price_ratio = np.exp(own - grid.to_rows(expected_grid))
-        peer_ratio = np.exp(grid.to_rows(log_price) - peer_median_log_price(panel).to_numpy())
-        freight_ratio = np.exp(freight_log_ratio(panel).to_numpy())
-        flag = np.nan_to_num(score, nan=-np.inf) > self.threshold_
+
+        def on_rows(values: np.ndarray) -> np.ndarray:
+            cell_grid = np.full(grid.shape, np.nan)
+            cell_grid[series, month] = values
+            return grid.to_rows(cell_grid)
+
+        own = grid.to_rows(cells.continuous[..., PRICE])
+        log_price = grid.to_rows(cells.log_price)
+        price_ratio = np.exp(own - on_rows(self._unscale_price(expected_scaled)))
         is_freight = np.nan_to_num(freight_rows) >= np.nan_to_num(price_rows)
-        scored = np.isfinite(score)
-        reasons = [
-            (freight_reason(fr) if freight else price_reason(pr, "모형이 예상한 단가", _price_detail(ps, peer)))
-            if s
-            else ""
-            for s, freight, fr, pr, ps, peer in zip(
-                scored, is_freight, freight_ratio, price_ratio, price_rows, peer_ratio
-            )
-        ]
-        expected_price = np.exp(grid.to_rows(log_price) - np.log(price_ratio))
         return pd.DataFrame(
             {
                 "score": score,
-                "flag": flag,
-                "reason": reasons,
-                "reason_group": np.where(scored, np.where(is_freight, "운임", "단가"), ""),
+                "flag": np.nan_to_num(score, nan=-np.inf) > self.threshold_,
+                "freight_reason": is_freight,
                 "price_score": price_rows,
                 "freight_score": freight_rows,
-                "lstm_price_score": grid.to_rows(parts[0]),
-                "statistical_price_score": grid.to_rows(parts[1]),
-                "expected_unit_price_usd_per_kg": expected_price,
-                "peer_price_ratio": peer_ratio,
+                "lstm_price_score": on_rows(lstm_score),
+                "statistical_price_score": on_rows(statistical),
+                "expected_unit_price_usd_per_kg": np.exp(log_price - np.log(price_ratio)),
+                "price_ratio": price_ratio,
+                "peer_price_ratio": np.exp(log_price - cells.peer_median),
+                "freight_ratio": np.exp(freight_log_ratio(panel).to_numpy()),
             }
         )
+
+    def _reasons(self, analysis: pd.DataFrame) -> list[str]:
+        return [
+            freight_reason(freight_ratio)
+            if group == FREIGHT_GROUP
+            else price_reason(price_ratio, "모형이 예상한 단가", _price_detail(price_score, peer_ratio))
+            for group, freight_ratio, price_ratio, price_score, peer_ratio in zip(
+                analysis["reason_group"],
+                analysis["freight_ratio"],
+                analysis["price_ratio"],
+                analysis["price_score"],
+                analysis["peer_price_ratio"],
+            )
+        ]
 
     def _unscale_price(self, scaled_price: np.ndarray) -> np.ndarray:
         """Scaled PRICE channel values back to log price against the series level."""

@@ -26,32 +26,34 @@ class RulesDetector(Detector):
     def _fit(self, train: pd.DataFrame) -> None:
         self.oil_ratio_limit_ = float(np.nanpercentile(freight_to_oil(train), self.params["oil_ratio_percentile"]))
 
-    def _score(self, panel: pd.DataFrame) -> pd.DataFrame:
-        deviation = freight_deviation(panel)
-        ratio = freight_to_oil(panel)
+    def _analyse(self, panel: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        deviation = freight_deviation(panel).to_numpy()
+        ratio_score = freight_to_oil(panel).to_numpy() / self.oil_ratio_limit_
         deviation_score = deviation / self.params["deviation_limit"]
-        ratio_score = ratio / self.oil_ratio_limit_
         fires_deviation, fires_ratio = deviation_score > 1, ratio_score > 1
         # the rule that fires (the deviation first); for a row that fires neither, the nearer one
         says_deviation = fires_deviation | (~fires_ratio & (deviation_score >= ratio_score))
-        score = np.fmax(deviation_score, ratio_score).to_numpy()
-        reason = np.where(
-            says_deviation,
-            [f"운임/kg가 지역·월 평균에서 {d:.0%} 벗어남" for d in deviation],
-            [
-                f"운임/유가 비율이 학습 기간 {self.params['oil_ratio_percentile']:.0f}백분위의 {r:.2f}배"
-                for r in ratio_score
-            ],
-        )
-        scored = np.isfinite(score)
         return pd.DataFrame(
             {
-                "score": score,
-                "flag": (fires_deviation | fires_ratio).to_numpy(),
-                "reason": np.where(scored, reason, ""),
-                "reason_group": np.where(scored, "운임", ""),
+                "score": np.fmax(deviation_score, ratio_score),
+                "flag": fires_deviation | fires_ratio,
+                "freight_reason": True,
+                "freight_deviation": deviation,
+                "oil_ratio_score": ratio_score,
+                "says_deviation": says_deviation,
             }
         )
+
+    def _reasons(self, analysis: pd.DataFrame) -> list[str]:
+        percentile = self.params["oil_ratio_percentile"]
+        return [
+            f"운임/kg가 지역·월 평균에서 {deviation:.0%} 벗어남"
+            if says_deviation
+            else f"운임/유가 비율이 학습 기간 {percentile:.0f}백분위의 {ratio:.2f}배"
+            for deviation, ratio, says_deviation in zip(
+                analysis["freight_deviation"], analysis["oil_ratio_score"], analysis["says_deviation"]
+            )
+        ]
 
     def _state(self) -> dict:
         return {"oil_ratio_limit": self.oil_ratio_limit_, "train_until": self.train_until_}

@@ -27,12 +27,20 @@ class SeriesGrid:
 
     @classmethod
     def of(cls, panel: pd.DataFrame) -> SeriesGrid:
-        keys = panel[SERIES_KEY].drop_duplicates().sort_values(SERIES_KEY).reset_index(drop=True)
-        position = pd.MultiIndex.from_frame(keys).get_indexer(pd.MultiIndex.from_frame(panel[SERIES_KEY]))
-        months = pd.date_range(panel["month"].min(), panel["month"].max(), freq="MS")
-        return cls(
-            keys=keys, months=months, row_series=position, row_month=months.get_indexer(pd.to_datetime(panel["month"]))
+        code_ids, codes = pd.factorize(panel["hsk_code"], sort=True)
+        country_ids, countries = pd.factorize(panel["country_code"], sort=True)
+        combined = code_ids.astype(np.int64) * len(countries) + country_ids
+        unique, row_series = np.unique(combined, return_inverse=True)  # sorted by (hsk_code, country_code)
+        keys = pd.DataFrame(
+            {
+                "hsk_code": np.asarray(codes)[unique // len(countries)],
+                "country_code": np.asarray(countries)[unique % len(countries)],
+            }
         )
+        number = month_numbers(panel["month"])
+        first = int(number.min())
+        months = pd.date_range(panel["month"].min(), panel["month"].max(), freq="MS")
+        return cls(keys=keys, months=months, row_series=row_series, row_month=number - first)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -53,25 +61,68 @@ def log_unit_price(panel: pd.DataFrame) -> pd.Series:
     return np.log(panel["unit_price_usd_per_kg"].where(priced & (panel["unit_price_usd_per_kg"] > 0)))
 
 
+def month_numbers(months: pd.Series) -> np.ndarray:
+    """Calendar months as consecutive integers (year * 12 + month - 1)."""
+    months = pd.to_datetime(months)
+    return (months.dt.year.to_numpy() * 12 + months.dt.month.to_numpy() - 1).astype(np.int64)
+
+
+def group_ids(*keys) -> np.ndarray:
+    """One integer per distinct combination of the key arrays."""
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for key in keys:
+        codes, uniques = pd.factorize(key)
+        combined = combined * (len(uniques) + 1) + codes
+    return pd.factorize(combined)[0]
+
+
+def leave_one_out_quantiles(values, groups, quantiles: tuple[float, ...], min_others: int = 1) -> np.ndarray:
+    """Per row, the quantiles (numpy's linear method) of the finite values of the OTHER rows of
+    its group: shape (rows, len(quantiles)); NaN for rows without a finite value or with fewer than
+    `min_others` others. Vectorised: one sort, no per-group Python."""
+    values = np.asarray(values, dtype=float)
+    groups = np.asarray(groups)
+    out = np.full((len(values), len(quantiles)), np.nan)
+    rows = np.flatnonzero(np.isfinite(values))
+    if len(rows) == 0:
+        return out
+    order = rows[np.lexsort((values[rows], groups[rows]))]
+    sorted_values, sorted_groups = values[order], groups[order]
+    starts = np.r_[0, np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1]) + 1]
+    sizes = np.diff(np.r_[starts, len(order)])
+    start = np.repeat(starts, sizes)
+    others = np.repeat(sizes, sizes) - 1
+    rank = np.arange(len(order)) - start
+    usable = others >= max(min_others, 1)
+    order, start, others, rank = order[usable], start[usable], others[usable], rank[usable]
+    for j, q in enumerate(quantiles):
+        position = q * (others - 1)
+        low = np.floor(position).astype(int)
+        high = np.minimum(low + 1, others - 1)
+        fraction = position - low
+        # the i-th value among the others skips the row's own place in its sorted group
+        low_value = sorted_values[start + low + (low >= rank)]
+        high_value = sorted_values[start + high + (high >= rank)]
+        out[order, j] = low_value + fraction * (high_value - low_value)
+    return out
+
+
 def peer_median_log_price(panel: pd.DataFrame) -> pd.Series:
     """Median log unit price of the same HSK code in the same month over the OTHER countries
     (leave-one-out, so that a row's own price never sets its reference); NaN without peers."""
-    log_price = log_unit_price(panel)
-    frame = pd.DataFrame(
-        {
-            "hsk_code": panel["hsk_code"].to_numpy(),
-            "month": panel["month"].to_numpy(),
-            "log_price": log_price.to_numpy(),
-        }
-    )
-    result = np.full(len(frame), np.nan)
-    for _, group in frame.dropna(subset=["log_price"]).groupby(["hsk_code", "month"], sort=False):
-        if len(group) < 2:
-            continue
-        values = group["log_price"].to_numpy()
-        others = np.where(~np.eye(len(values), dtype=bool), values[None, :], np.nan)
-        result[group.index.to_numpy()] = np.nanmedian(others, axis=1)
-    return pd.Series(result, index=panel.index)
+    groups = group_ids(panel["hsk_code"], panel["month"])
+    median = leave_one_out_quantiles(log_unit_price(panel).to_numpy(), groups, (0.5,))[:, 0]
+    return pd.Series(median, index=panel.index)
+
+
+def nanmedian_axis0(stack: np.ndarray) -> np.ndarray:
+    """np.nanmedian(stack, axis=0) by one sort (NaN sorts last): all-NaN positions give NaN."""
+    ordered = np.sort(stack, axis=0)
+    count = np.isfinite(ordered).sum(axis=0)
+    low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0)[None], axis=0)[0]
+    high = np.take_along_axis(ordered, np.maximum(count // 2, 0)[None], axis=0)[0]
+    high = np.where(count > 1, high, low)
+    return np.where(count > 0, 0.5 * (low + high), np.nan)
 
 
 def shifted(grid: np.ndarray, offset: int) -> np.ndarray:
@@ -89,12 +140,7 @@ def shifted(grid: np.ndarray, offset: int) -> np.ndarray:
 def neighbour_median(grid: np.ndarray, k: int) -> np.ndarray:
     """Median of the available values in the k months before and the k months after each cell
     (the cell itself excluded, so an anomaly never sets its own reference)."""
-    import warnings
-
-    stack = np.stack([shifted(grid, offset) for offset in range(-k, k + 1) if offset != 0])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN neighbourhoods stay NaN
-        return np.nanmedian(stack, axis=0)
+    return nanmedian_axis0(np.stack([shifted(grid, offset) for offset in range(-k, k + 1) if offset != 0]))
 
 
 def robust_scale(grid: np.ndarray, floor: float) -> np.ndarray:
@@ -135,9 +181,12 @@ def neighbour_price_z(panel: pd.DataFrame, k: int, floor: float, weight_aware: b
 def freight_log_ratio(panel: pd.DataFrame) -> pd.Series:
     """log(per-kg freight / its region-month median). In the public aggregates freight is one
     figure per region and month, so a legitimate row has exactly 0."""
-    level = panel.groupby(["region", "month"])["freight_krw_per_kg"].transform("median")
-    ratio = panel["freight_krw_per_kg"] / level
-    return np.log(ratio.where(ratio > 0))
+    groups = group_ids(panel["region"], month_numbers(panel["month"]))
+    freight = panel["freight_krw_per_kg"].to_numpy(dtype=float)
+    level = pd.Series(freight).groupby(groups).transform("median").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = freight / level
+        return pd.Series(np.log(np.where(ratio > 0, ratio, np.nan)), index=panel.index)
 
 
 def price_reason(ratio: float, reference: str, extra: str = "") -> str:

@@ -1,0 +1,68 @@
+"""Train once, score many: fitted detectors kept under a key of their name, the parameters that
+shape them and a hash of their training rows.
+
+Chapter 05 fits; chapter 06, the benchmarks and a re-run of either load the same fit instead of
+training it again. Change a parameter, a seed or one training row and the key changes, so a
+stale model can never be picked up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from customs_anomaly import config
+from customs_anomaly.detectors import Detector, load_detector, make_detector
+from customs_anomaly.features import strip_labels
+
+STORE_FOLDER = "store"
+
+
+def training_fingerprint(panel: pd.DataFrame, train_until: pd.Timestamp = config.TRAIN_UNTIL) -> str:
+    """Hash of the rows a detector trains on (labels never included), in the panel's order."""
+    train = strip_labels(panel)
+    train = train[train["month"] <= pd.Timestamp(train_until)]
+    hashed = pd.util.hash_pandas_object(train, index=False).to_numpy()
+    digest = hashlib.sha256(hashed.tobytes())
+    digest.update(",".join(train.columns).encode("utf-8"))
+    digest.update(f"{pd.Timestamp(train_until):%Y-%m}".encode())
+    return digest.hexdigest()[:16]
+
+
+def model_dir(models_dir: Path, detector: Detector, training: str) -> Path:
+    return Path(models_dir) / STORE_FOLDER / f"{detector.name}-{detector.fingerprint()}-{training}"
+
+
+def fitted_detector(
+    name: str,
+    panel: pd.DataFrame,
+    models_dir: Path,
+    params: dict | None = None,
+    train_until: pd.Timestamp = config.TRAIN_UNTIL,
+) -> Detector:
+    """The detector `name` with `params`, fitted on the panel's months up to `train_until`: loaded
+    when the store holds that exact fit, else fitted, timed (`fit_seconds_`) and stored."""
+    detector = make_detector(name, **(params or {}))
+    target = model_dir(models_dir, detector, training_fingerprint(panel, train_until))
+    if (target / "detector.json").is_file():
+        return load_detector(target)
+    started = time.perf_counter()
+    detector.fit(panel, train_until=train_until)
+    detector.fit_seconds_ = time.perf_counter() - started
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        detector.save(staging)
+        if target.exists():  # stored meanwhile by another process: keep theirs
+            shutil.rmtree(staging)
+        else:
+            staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return detector

@@ -1,0 +1,55 @@
+"""Appendix: how to re-run a chapter with other parameters, the two build profiles, and how long
+each chapter of this build took."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pandas as pd
+
+from customs_anomaly.pipeline import CHAPTER_TIMES_FILE
+from customs_anomaly.profiles import PROFILES
+from customs_anomaly.storage import read_table
+from customs_anomaly.studies.common import Context, StudyResult
+
+PROFILE_LABELS = {
+    "injection_seeds": "기본 주입 규약을 반복할 시드 수 (06)",
+    "fresh_seeds": "개선 탐지기를 다시 잴 새 주입 시드 수 (06)",
+    "original_epochs": "원 출품작 모델 A·B의 학습 에폭 (05)",
+    "plus_epochs": "개선 탐지기와 절제 변형의 학습 에폭 (05, 06)",
+    "magnitude_seeds": "크기별 곡선의 시드 수 (06)",
+    "value_factors": "크기별 곡선의 단가 배율 (06)",
+    "freight_factors": "크기별 곡선의 운임 배율 (06)",
+    "ceiling_seeds": "잡음 한계(오라클)를 잴 주입 시드 수 (06)",
+    "budget_share": "월별 심사 예산 비율",
+}
+
+
+def profile_table() -> pd.DataFrame:
+    """Every profile field: what it sets and its value in each profile."""
+    values = {name: asdict(profile) for name, profile in PROFILES.items()}
+    rows = [
+        {"매개변수": field, "뜻": label, **{name: _text(values[name][field]) for name in PROFILES}}
+        for field, label in PROFILE_LABELS.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def _text(value) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(f"{v:g}" for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def appendix_study(context: Context) -> StudyResult:
+    times = read_table(context.paths.processed / CHAPTER_TIMES_FILE)
+    numbers = {
+        "profile_name": context.profile.name,
+        "chapters_seconds": float(times["seconds"].sum()),
+        "n_timed_chapters": len(times),
+    }
+    tables = {
+        "table_profiles": profile_table(),
+        "table_chapter_times": times.rename(columns={"chapter": "장", "seconds": "실행 시간(초)"}),
+    }
+    return StudyResult(numbers=numbers, tables=tables)

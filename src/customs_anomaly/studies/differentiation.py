@@ -1,0 +1,106 @@
+"""Chapter 08: the original entry's claims confronted with the measurements of chapters 05-06."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from customs_anomaly import plots
+from customs_anomaly.anomaly_types import PRICE_GROUP
+from customs_anomaly.provenance import describe_raw_data
+from customs_anomaly.storage import read_table
+from customs_anomaly.studies.common import Context, StudyResult
+from customs_anomaly.studies.evaluation import METRIC_LABELS, NOT_COMPUTED, key
+from customs_anomaly.studies.fits import IMPROVED
+from customs_anomaly.studies.periods import period_numbers
+
+QUOTED_DETECTORS = ("lstm-a", "lstm-b", IMPROVED, "rules", "robust", "iforest")
+QUOTED_METRICS = (
+    "ap",
+    "p_at_100",
+    "r_at_5pct",
+    "value_capture_1pct",
+    "value_capture_5pct",
+    "rows_for_75pct",
+    "recall_5pct_f",
+    "test_rows",
+)
+FLEXIBLE_GAIN = 2.0  # the improved detector's AP over model A's that makes the flexibility claim hold
+STATISTICAL_CLOSE = 0.9  # the statistical part alone within 10% of the LSTM part: "simple statistics suffice"
+
+
+def claim_verdicts(mean, ablation: pd.DataFrame, ablation_std: pd.DataFrame, components: pd.DataFrame) -> dict:
+    """Short verdict labels for the original's claims, decided by the measurements."""
+    flexible = mean(IMPROVED, "ap") > FLEXIBLE_GAIN * mean("lstm-a", "ap")
+    macro_diff = ablation.loc["거시 변수 추가", "p_at_100"] - ablation.loc["기본값", "p_at_100"]
+    macro_noise = max(ablation_std.loc["기본값", "p_at_100"], ablation_std.loc["거시 변수 추가", "p_at_100"])
+    if abs(macro_diff) <= macro_noise:
+        macro = "뒷받침되지 않음"
+    else:
+        macro = "맞음" if macro_diff > 0 else "반대로 나타남"
+    per_month_matters = ablation.loc["창 단위 오차", "ap"] < ablation.loc["기본값", "ap"]
+    statistical_close = components.loc["통계 부분만", "ap"] >= STATISTICAL_CLOSE * components.loc["LSTM 부분만", "ap"]
+    if not per_month_matters:
+        temporal = "뒷받침되지 않음"
+    else:
+        temporal = "부분적으로 맞음" if statistical_close else "맞음"
+    saved = 1 - mean(IMPROVED, "rows_for_75pct") / mean("lstm-a", "rows_for_75pct")
+    return {
+        "verdict_unsupervised": "조건부로 맞음" if flexible else "뒷받침되지 않음",
+        "verdict_macro": macro,
+        "verdict_temporal": temporal,
+        "verdict_efficiency": "개선 탐지기에서 맞음" if saved > 0 else "뒷받침되지 않음",
+        "statistical_vs_lstm": "버금갑니다" if statistical_close else "뚜렷이 못 미칩니다",
+        "rows_saved_share": saved,
+    }
+
+
+def differentiation_study(context: Context) -> StudyResult:
+    processed = context.paths.processed
+    summary = read_table(processed / "evaluation_summary.csv").set_index(["detector", "metric"])
+    targets = read_table(processed / "targets.csv")
+    curves = read_table(processed / "magnitude_curves.csv")
+    ablation = read_table(processed / "ablation_summary.csv").set_index("variant")
+    ablation_std = read_table(processed / "ablation_std.csv").set_index("variant")
+    components = read_table(processed / "components.csv").set_index("part")
+    timing = read_table(processed / "timing.csv").set_index("detector")
+
+    def mean(detector: str, metric: str) -> float:
+        return float(summary.loc[(detector, metric), "mean"])
+
+    price_curves = curves[curves["group"] == PRICE_GROUP].groupby(["detector", "factor"])["ap"].mean()
+    ceiling_path = processed / "ceiling.csv"
+    if ceiling_path.is_file():
+        ceiling = read_table(ceiling_path).set_index("metric")
+        oracle = {
+            "oracle_ap": f"{ceiling.loc['ap', 'oracle']:.3f}",
+            "plus_share_of_oracle_ap": f"{ceiling.loc['ap', 'share_of_oracle']:.0%}",
+        }
+    else:
+        oracle = dict.fromkeys(("oracle_ap", "plus_share_of_oracle_ap"), NOT_COMPUTED)
+    numbers = {
+        **period_numbers(),
+        "data_label": describe_raw_data(context.raw).detail,
+        **{f"{key(name)}_{metric}": mean(name, metric) for name in QUOTED_DETECTORS for metric in QUOTED_METRICS},
+        "stat_part_ap": components.loc["통계 부분만", "ap"],
+        "lstm_part_ap": components.loc["LSTM 부분만", "ap"],
+        "abl_base_p100": ablation.loc["기본값", "p_at_100"],
+        "abl_macro_p100": ablation.loc["거시 변수 추가", "p_at_100"],
+        "abl_window_error_ap": ablation.loc["창 단위 오차", "ap"],
+        "abl_base_ap": ablation.loc["기본값", "ap"],
+        "abl_window6_ap": ablation.loc["6개월 창", "ap"],
+        "plus_ap_half": price_curves.get((IMPROVED, 0.5), float("nan")),
+        "plus_ap_double": price_curves.get((IMPROVED, 2.0), float("nan")),
+        "a_ap_half": price_curves.get(("lstm-a", 0.5), float("nan")),
+        "plus_fit_seconds": timing.loc[IMPROVED, "fit_seconds"],
+        "a_fit_seconds": timing.loc["lstm-a", "fit_seconds"],
+        "targets_met": int(targets["met"].sum()),
+        "targets_total": len(targets),
+        "flexible_gain": FLEXIBLE_GAIN,
+        **oracle,
+        **claim_verdicts(mean, ablation, ablation_std, components),
+    }
+    missed = targets.loc[~targets["met"].astype(bool), "metric"]
+    numbers["targets_missed"] = ", ".join(missed.map(METRIC_LABELS)) or "없음"
+    effort = summary.xs("rows_for_75pct", level="metric")["mean"].sort_values()
+    figures = {"fig_effort": plots.review_effort_bars(effort, int(mean(IMPROVED, "test_rows")))}
+    return StudyResult(numbers=numbers, figures=figures)

@@ -1,0 +1,423 @@
+"""Chapter 06: every detector on the same injections, the improved detector against its targets
+and against an oracle, its parts, its reasons, the monthly alert volume, magnitude curves and
+ablations. `benchmarks/bench_targets.py` runs this same study and prints its targets table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from customs_anomaly import ceiling, experiments, plots, synth
+from customs_anomaly.anomaly_types import ALL_TYPES, FREIGHT_GROUP, PRICE_GROUP
+from customs_anomaly.detectors import DETECTOR_NAMES
+from customs_anomaly.original import REPORTED
+from customs_anomaly.provenance import describe_raw_data
+from customs_anomaly.storage import read_panel, write_table
+from customs_anomaly.studies.common import Context, StudyResult, progress
+from customs_anomaly.studies.fits import IMPROVED, build_detector, build_detectors
+from customs_anomaly.studies.periods import period_numbers
+
+METRIC_LABELS = {
+    "ap": "AP",
+    "p_at_100": "P@100",
+    "r_at_5pct": "R@5%",
+    "value_capture_1pct": "금액 포착률 1%",
+    "value_capture_5pct": "금액 포착률 5%",
+}
+TARGET_METRICS = list(experiments.TARGETS)
+RIVALS = ["price-band", "fair-price", "iforest", "robust"]
+BASELINES = ["robust", "price-band", "fair-price", "iforest", "lstm-a"]
+FRESH_SEED_BASE = 100  # injection seeds never used while the improved detector was designed
+WIN_FACTORS = (0.5, 0.7, 0.85, 1.2, 1.5, 2.0)  # the unit-price factors where lstm-plus must lead
+REASON_EXAMPLES = {"injected": 6, "clean": 3}
+CEILING_POSITIONS = {"above": "상한보다 높음", "at": "상한 수준", "below": "상한보다 낮음"}
+NOT_COMPUTED = "계산하지 않음"
+# Glued as formatted text, so that a build on real data (no oracle) can glue NOT_COMPUTED instead.
+CEILING_KEYS = (
+    "oracle_ap",
+    "plus_share_of_oracle_ap",
+    "oracle_wide_seeds",
+    "targets_at_or_above_ceiling",
+    "gap_detector_expected",
+    "gap_no_odd",
+    "gap_odd_from_weight",
+    "gap_expected_share",
+    "tiny_month_share",
+)
+
+
+def key(name: str) -> str:
+    """A detector name as part of a glue key."""
+    return name.replace("-", "_")
+
+
+def mean_std_table(summary: pd.DataFrame, metrics: dict[str, str]) -> pd.DataFrame:
+    """Detectors x metrics as 'mean ± std' text."""
+    return pd.DataFrame(
+        {
+            label: summary.xs(metric, level="metric").apply(lambda r: f"{r['mean']:.3f} ± {r['std']:.3f}", axis=1)
+            for metric, label in metrics.items()
+        }
+    )
+
+
+def targets_display(targets: pd.DataFrame, ceiling_table: pd.DataFrame | None) -> pd.DataFrame:
+    """The improved detector's targets as the chapter and bench_targets print them: target,
+    measured mean ± std, met or not, and the oracle's level where it was computed."""
+    table = pd.DataFrame(
+        {
+            "지표": targets["metric"].map(METRIC_LABELS),
+            "목표": targets["target"],
+            "측정(평균)": targets["mean"].round(3),
+            "표준편차": targets["std"].round(3),
+            "달성": np.where(targets["met"], "예", "아니오"),
+        }
+    )
+    if ceiling_table is not None and not ceiling_table.empty:
+        oracle = ceiling_table.set_index("metric")
+        table["오라클(같은 시드)"] = targets["metric"].map(oracle["oracle"]).round(3).to_numpy()
+        table["오라클 대비"] = targets["metric"].map(oracle["share_of_oracle"]).map("{:.0%}".format).to_numpy()
+        table["목표의 위치"] = targets["metric"].map(oracle["target_vs_ceiling"]).map(CEILING_POSITIONS).to_numpy()
+    return table
+
+
+def original_comparison(summary: pd.DataFrame, detectors) -> pd.DataFrame:
+    """Precision and recall at each detector's own threshold next to the original's report."""
+    reported = pd.DataFrame(
+        {
+            "운임 정밀도": [np.nan, REPORTED["model_b_freight_precision"]],
+            "운임 재현율": [
+                REPORTED["model_a_freight_found"] / REPORTED["freight_anomalies"],
+                REPORTED["model_b_freight_recall"],
+            ],
+            "단가 정밀도": [np.nan, REPORTED["model_b_price_precision"]],
+            "단가 재현율": [np.nan, REPORTED["model_b_price_recall"]],
+            "지적 행 수": [np.nan, np.nan],
+        },
+        index=["원 보고서: 모델 A", "원 보고서: 모델 B"],
+    )
+    ours = pd.DataFrame(
+        {
+            name: {
+                "운임 정밀도": summary.loc[(name, "freight_precision"), "mean"],
+                "운임 재현율": summary.loc[(name, "freight_recall"), "mean"],
+                "단가 정밀도": summary.loc[(name, "price_precision"), "mean"],
+                "단가 재현율": summary.loc[(name, "price_recall"), "mean"],
+                "지적 행 수": summary.loc[(name, "all_flagged"), "mean"],
+            }
+            for name in detectors
+        }
+    ).T
+    return pd.concat([reported, ours]).round(3)
+
+
+def ceiling_study(context: Context, panel, injections, summary, plus_run) -> tuple[dict, dict, pd.DataFrame | None]:
+    """The oracle's ceiling and where lstm-plus loses against it. Synthetic data only: real data
+    have no generator to ask, and every number is then glued as NOT_COMPUTED."""
+    provenance = describe_raw_data(context.raw)
+    if not provenance.is_synthetic:
+        numbers = dict.fromkeys(CEILING_KEYS, NOT_COMPUTED)
+        (context.paths.processed / "ceiling.csv").unlink(missing_ok=True)
+        (context.paths.processed / "knowledge_gaps.csv").unlink(missing_ok=True)
+        return numbers, {"table_ceiling": pd.DataFrame(), "table_gaps": pd.DataFrame()}, None
+    latent = synth.latent_price_model(provenance.seed)
+    wide_seeds = range(context.seed, context.seed + context.profile.ceiling_seeds)
+    extra = experiments.injected_panels(panel, [s for s in wide_seeds if s not in injections])
+    oracle = ceiling.noise_ceiling(panel, injections, latent)
+    oracle_wide = ceiling.noise_ceiling(panel, {**injections, **extra}, latent)
+    table = ceiling.ceiling_table(summary, oracle, IMPROVED, experiments.TARGETS, wide=oracle_wide)
+    gaps = ceiling.knowledge_gaps(panel, injections, latent, plus_run)
+    ap = table.set_index("metric").loc["ap"]
+    ap_gaps = gaps["ap"].rename(index={v: k for k, v in ceiling.KNOWLEDGE_VARIANTS.items()})
+    gap = ap_gaps["all"] - ap_gaps[IMPROVED]
+    expected_share = min((ap_gaps["all"] - ap_gaps["detector_expected"]) / gap, 1.0) if gap > 0 else float("nan")
+    hard = table.loc[table["target_vs_ceiling"] != "below", "metric"]
+    numbers = {
+        "oracle_ap": f"{ap['oracle']:.3f}",
+        "plus_share_of_oracle_ap": f"{ap['share_of_oracle']:.0%}",
+        "oracle_wide_seeds": f"{int(table['wide_seeds'].iloc[0])}",
+        "targets_at_or_above_ceiling": ", ".join(METRIC_LABELS[m] for m in hard) or "없음",
+        "gap_detector_expected": f"{ap_gaps['detector_expected']:.3f}",
+        "gap_no_odd": f"{ap_gaps['no_odd']:.3f}",
+        "gap_odd_from_weight": f"{ap_gaps['odd_from_weight']:.3f}",
+        "gap_expected_share": f"{expected_share:.0%}",
+        "tiny_month_share": f"{ceiling.TINY_MONTH_SHARE:.0%}",
+    }
+    shown = table.assign(
+        metric=table["metric"].map(METRIC_LABELS), target_vs_ceiling=table["target_vs_ceiling"].map(CEILING_POSITIONS)
+    ).rename(
+        columns={
+            "metric": "지표",
+            "target": "목표",
+            "measured": IMPROVED,
+            "oracle": "오라클(같은 시드)",
+            "share_of_oracle": "오라클 대비",
+            "oracle_wide": "오라클(시드 확장)",
+            "oracle_wide_se": "표준오차",
+            "wide_seeds": "시드 수",
+            "target_vs_ceiling": "목표의 위치",
+        }
+    )
+    write_table(table, context.paths.processed / "ceiling.csv")
+    write_table(gaps.reset_index(), context.paths.processed / "knowledge_gaps.csv")
+    return numbers, {"table_ceiling": shown.round(3), "table_gaps": gaps.rename(columns=METRIC_LABELS).round(3)}, table
+
+
+def reason_examples(detector, analysis: pd.DataFrame, result) -> pd.DataFrame:
+    """The highest-scoring flagged injected rows and flagged clean rows of one seed, with reasons."""
+    flagged = analysis[analysis["flag"]].assign(anomaly_type=result.panel["anomaly_type"])
+    flagged = flagged.sort_values("score", ascending=False)
+    chosen = pd.concat(
+        [
+            flagged[flagged["anomaly_type"] != ""].head(REASON_EXAMPLES["injected"]),
+            flagged[flagged["anomaly_type"] == ""].head(REASON_EXAMPLES["clean"]),
+        ]
+    )
+    keys = result.panel.loc[chosen.index, ["month", "hsk_code", "country_code"]]
+    return keys.assign(
+        month=keys["month"].dt.strftime("%Y-%m"),
+        anomaly_type=chosen["anomaly_type"],
+        score=chosen["score"].round(2),
+        reason=detector.explain(chosen),
+    ).rename(columns={"anomaly_type": "주입 유형", "score": "점수", "reason": "이유"})
+
+
+def evaluation_study(context: Context) -> StudyResult:
+    profile = context.profile
+    panel = read_panel(context.paths.panel)
+    seeds = list(range(context.seed, context.seed + profile.injection_seeds))
+    injections = experiments.injected_panels(panel, seeds)
+    detectors = build_detectors(context, panel)
+    runs = {name: experiments.evaluate_detector(detectors[name], injections) for name in progress(detectors, "score")}
+    summary = experiments.summary_table(runs)
+    write_table(summary.reset_index(), context.paths.processed / "evaluation_summary.csv")
+    first = runs[IMPROVED].per_seed[0]
+    random_ap = first["anomalies"] / first["test_rows"]
+    best = summary.xs("ap", level="metric")["mean"].idxmax()
+    plus = summary.xs(IMPROVED, level="detector")["mean"]
+    numbers = {
+        **period_numbers(),
+        "n_seeds": len(seeds),
+        "n_test_rows": int(first["test_rows"]),
+        "n_anomalies": int(first["anomalies"]),
+        "random_ap": random_ap,
+        "best_detector": best,
+        "best_ap": summary.loc[(best, "ap"), "mean"],
+        "best_p100": summary.loc[(best, "p_at_100"), "mean"],
+        "best_r5": summary.loc[(best, "r_at_5pct"), "mean"],
+        "lstm_a_ap": summary.loc[("lstm-a", "ap"), "mean"],
+        "lstm_a_r5": summary.loc[("lstm-a", "r_at_5pct"), "mean"],
+        "rules_price_recall": summary.loc[("rules", "recall_5pct_d"), "mean"],
+        "b_freight_recall": summary.loc[("lstm-b", "freight_recall"), "mean"],
+        "b_price_recall": summary.loc[("lstm-b", "price_recall"), "mean"],
+        "b_flagged": summary.loc[("lstm-b", "all_flagged"), "mean"],
+        "reported_a_found": REPORTED["model_a_freight_found"],
+        "reported_freight_anomalies": REPORTED["freight_anomalies"],
+        "reported_b_freight_precision": REPORTED["model_b_freight_precision"],
+        "reported_b_freight_recall": REPORTED["model_b_freight_recall"],
+        "reported_b_price_precision": REPORTED["model_b_price_precision"],
+        "reported_b_price_recall": REPORTED["model_b_price_recall"],
+        "plus_ap": plus["ap"],
+        "plus_p100": plus["p_at_100"],
+        "plus_r5": plus["r_at_5pct"],
+        "plus_vc1": plus["value_capture_1pct"],
+        "plus_vc5": plus["value_capture_5pct"],
+        "ap_gain_over_a": plus["ap"] / summary.loc[("lstm-a", "ap"), "mean"],
+        **{f"target_{metric}": target for metric, target in experiments.TARGETS.items()},
+        "reason_target": experiments.REASON_AGREEMENT_TARGET,
+        **{f"ap_{key(name)}": summary.loc[(name, "ap"), "mean"] for name in BASELINES},
+        "tidy_ap": experiments.TIDY_REPLICA_RESULTS["ap"],
+        "tidy_p100": experiments.TIDY_REPLICA_RESULTS["p_at_100"],
+        "tidy_r5": experiments.TIDY_REPLICA_RESULTS["r_at_5pct"],
+        "tidy_oracle_ap": experiments.TIDY_REPLICA_ORACLE_AP,
+        "ap_change_vs_tidy": plus["ap"] - experiments.TIDY_REPLICA_RESULTS["ap"],
+    }
+    targets = experiments.targets_table(summary, IMPROVED)
+    numbers.update(
+        targets_met=int(targets["met"].sum()),
+        targets_total=len(targets),
+        targets_missed=", ".join(targets.loc[~targets["met"], "metric"].map(METRIC_LABELS)) or "없음",
+    )
+    figures = {
+        "fig_budget": plots.metric_bars(summary, {m: METRIC_LABELS[m] for m in ("p_at_100", "r_at_5pct", "ap")}),
+    }
+    type_recall = pd.DataFrame(
+        {name: {kind: summary.loc[(name, f"recall_5pct_{kind}"), "mean"] for kind in ALL_TYPES} for name in runs}
+    ).T
+    figures["fig_types"] = plots.type_recall_heatmap(type_recall)
+    tables = {
+        "table_budget": mean_std_table(summary, METRIC_LABELS),
+        "table_types": type_recall.round(2),
+        "table_original": original_comparison(summary, runs),
+    }
+
+    # fresh injection seeds
+    fresh_seeds = [FRESH_SEED_BASE + i for i in range(profile.fresh_seeds)]
+    fresh = experiments.evaluate_detector(detectors[IMPROVED], experiments.injected_panels(panel, fresh_seeds))
+    fresh_mean = fresh.summary()["mean"]
+    numbers.update(n_fresh_seeds=len(fresh_seeds), fresh_ap=fresh_mean["ap"], fresh_r5=fresh_mean["r_at_5pct"])
+    tables["table_fresh"] = (
+        pd.DataFrame({"개발에 쓴 시드": plus, "새 시드": fresh_mean})
+        .loc[TARGET_METRICS]
+        .rename(index=METRIC_LABELS)
+        .round(3)
+    )
+    by_size = experiments.recall_by_flow_size(runs[IMPROVED], injections)
+    numbers.update(recall_small=by_size["recall"].iloc[0], recall_large=by_size["recall"].iloc[-1])
+    tables["table_by_size"] = by_size.rename(
+        index=lambda q: f"{q}사분위", columns={"recall": "R@5% (단가 이상치)", "anomalies": "이상치 수(시드 평균)"}
+    ).round(3)
+
+    ceiling_numbers, ceiling_tables, ceiling_table = ceiling_study(context, panel, injections, summary, runs[IMPROVED])
+    numbers.update(ceiling_numbers)
+    tables.update(ceiling_tables)
+    tables["table_targets"] = targets_display(targets, ceiling_table)
+    write_table(targets, context.paths.processed / "targets.csv")
+
+    # the improved detector's parts
+    components = experiments.component_metrics(runs[IMPROVED], injections)
+    write_table(components.reset_index(), context.paths.processed / "components.csv")
+    lstm_part, stat_part = components.loc["LSTM 부분만", "ap"], components.loc["통계 부분만", "ap"]
+    numbers.update(
+        ap_lstm_part=lstm_part,
+        ap_stat_part=stat_part,
+        ap_combined=components.loc["결합(기본값)", "ap"],
+        better_part="LSTM 부분" if lstm_part > stat_part else "통계 부분",
+        combined_gain=components.loc["결합(기본값)", "ap"] - max(lstm_part, stat_part),
+    )
+    tables["table_components"] = components[TARGET_METRICS].rename(columns=METRIC_LABELS).round(3)
+
+    # reasons
+    agreement = pd.DataFrame(
+        [{"seed": s, **experiments.reason_agreement(runs[IMPROVED].analyses[s], injections[s].panel)} for s in seeds]
+    )
+    numbers.update(
+        reason_share=agreement["matching"].sum() / max(agreement["detected"].sum(), 1),
+        reason_detected=int(agreement["detected"].sum()),
+    )
+    tables["table_reasons"] = reason_examples(
+        detectors[IMPROVED], runs[IMPROVED].analyses[seeds[0]], injections[seeds[0]]
+    )
+
+    # alert volume on the clean panel, and the budget queue
+    plus_model = detectors[IMPROVED]
+    in_test = experiments.test_rows(panel)
+    clean = plus_model.analyse(panel, rows=in_test)
+    volume = experiments.alert_volume(clean[in_test], panel.loc[in_test, "month"])
+    share = volume["flagged"].sum() / volume["rows"].sum()
+    budget_share = plus_model.params["budget_share"]
+    queue = experiments.budget_queue(runs[IMPROVED], injections, budget_share)
+    numbers.update(
+        budget_share=budget_share,
+        alerts_mean=volume["flagged"].mean(),
+        alerts_share=share,
+        alerts_max=int(volume["flagged"].max()),
+        alerts_vs_budget="많습니다" if share > budget_share else "적거나 같습니다",
+        queue_reviewed=queue["reviewed"].mean(),
+        queue_recall=queue["recall"].mean(),
+        queue_precision=queue["precision"].mean(),
+    )
+    figures["fig_alerts"] = plots.alert_volume_bars(volume, budget_share)
+    tables["table_alerts"] = volume.rename(columns={"rows": "행", "flagged": "경보", "share": "비율"}).rename(
+        index=lambda m: f"{m:%Y-%m}"
+    )
+    tables["table_queue"] = queue.rename(
+        columns={
+            "seed": "주입 시드",
+            "reviewed": "심사 행",
+            "found": "그중 이상치",
+            "precision": "정밀도",
+            "recall": "재현율",
+        }
+    ).round(3)
+
+    # magnitude curves
+    magnitude_seeds = seeds[: profile.magnitude_seeds]
+    curves = experiments.magnitude_curves(
+        detectors,
+        experiments.magnitude_injections(panel, magnitude_seeds, profile.value_factors, profile.freight_factors),
+        progress,
+    )
+    write_table(curves, context.paths.processed / "magnitude_curves.csv")
+    win_factors = tuple(f for f in profile.value_factors if f in WIN_FACTORS)
+    wins = experiments.wins_at_every_factor(curves, IMPROVED, RIVALS, PRICE_GROUP, win_factors)
+    narrow = experiments.narrow_leads(wins, IMPROVED)
+    lost = wins.index[~wins["wins"]]
+    numbers.update(
+        value_factors=", ".join(f"{f:g}" for f in profile.value_factors),
+        freight_factors=", ".join(f"{f:g}" for f in profile.freight_factors),
+        n_magnitude_seeds=len(magnitude_seeds),
+        magnitude_n=experiments.MAGNITUDE_N,
+        win_range=f"×{min(win_factors):g}~×{max(win_factors):g}",
+        wins_count=int(wins["wins"].sum()),
+        wins_total=len(wins),
+        lost_factors=", ".join(f"×{f:g}" for f in lost) or "없음",
+        lost_best_ap=float(wins.loc[lost, [IMPROVED, "best_rival"]].to_numpy().max()) if len(lost) else float("nan"),
+        narrow_factors=", ".join(f"×{f:g}" for f in narrow.index) or "없음",
+        narrow_share=experiments.NARROW_LEAD,
+    )
+    figures["fig_magnitude"] = plots.magnitude_curves(curves, highlight=IMPROVED)
+    tables["table_wins"] = (
+        wins.assign(wins=np.where(wins["wins"], "앞섬", "뒤짐"))
+        .rename(columns={"best_rival": "가장 나은 기준선", "wins": IMPROVED})
+        .rename(columns={IMPROVED: f"{IMPROVED} AP"})
+        .round(4)
+    )
+    numbers["freight_group"] = FREIGHT_GROUP
+
+    # ablations: the default variant is the fit chapter 05 made; the others change one switch
+    ablation_runs = {
+        label: experiments.evaluate_detector(build_detector(context, panel, IMPROVED, **change), injections)
+        for label, change in progress(experiments.ABLATIONS.items(), "ablations")
+    }
+    ablation = pd.DataFrame({label: run.summary()["mean"] for label, run in ablation_runs.items()}).T
+    ablation_std = pd.DataFrame({label: run.summary()["std"] for label, run in ablation_runs.items()}).T
+    write_table(ablation.reset_index(names="variant"), context.paths.processed / "ablation_summary.csv")
+    write_table(ablation_std.reset_index(names="variant"), context.paths.processed / "ablation_std.csv")
+    macro_diff = ablation.loc["거시 변수 추가", "p_at_100"] - ablation.loc["기본값", "p_at_100"]
+    macro_noise = max(ablation_std.loc["기본값", "p_at_100"], ablation_std.loc["거시 변수 추가", "p_at_100"])
+    drops = (ablation.loc["기본값", "ap"] - ablation["ap"]).drop("기본값")
+    numbers.update(
+        abl_base_ap=ablation.loc["기본값", "ap"],
+        abl_base_p100=ablation.loc["기본값", "p_at_100"],
+        abl_macro_ap=ablation.loc["거시 변수 추가", "ap"],
+        abl_macro_p100=ablation.loc["거시 변수 추가", "p_at_100"],
+        abl_window6_ap=ablation.loc["6개월 창", "ap"],
+        abl_minmax_ap=ablation.loc["MinMax 스케일링", "ap"],
+        abl_window_error_ap=ablation.loc["창 단위 오차", "ap"],
+        abl_series_norm_ap=ablation.loc["시계열별 오차 정규화", "ap"],
+        macro_diff=macro_diff,
+        macro_noise=macro_noise,
+        macro_within_noise="안" if abs(macro_diff) <= macro_noise else "밖",
+        largest_drop_label=drops.idxmax(),
+        largest_drop=drops.max(),
+        series_norm_helps="높아집니다" if drops["시계열별 오차 정규화"] < 0 else "높아지지 않습니다",
+    )
+    ablation_metrics = {m: METRIC_LABELS[m] for m in ("ap", "p_at_100", "r_at_5pct")}
+    figures["fig_ablation"] = plots.ablation_bars(ablation, ablation_metrics)
+    tables["table_ablation"] = ablation[TARGET_METRICS].rename(columns=METRIC_LABELS).round(3)
+
+    # time on this build's machine
+    timing = pd.DataFrame(
+        {
+            "학습 시간(초)": {name: d.fit_seconds_ or 0.0 for name, d in detectors.items()},
+            "채점 시간(초, 시드당)": {name: run.score_seconds for name, run in runs.items()},
+            "채점 속도(시험 연도 행/초)": {
+                name: first["test_rows"] / max(run.score_seconds, 1e-9) for name, run in runs.items()
+            },
+        }
+    )
+    write_table(
+        pd.DataFrame(
+            {
+                "detector": list(runs),
+                "fit_seconds": [detectors[n].fit_seconds_ or 0.0 for n in runs],
+                "score_seconds": [r.score_seconds for r in runs.values()],
+            }
+        ),
+        context.paths.processed / "timing.csv",
+    )
+    numbers["slowest_fit"] = timing["학습 시간(초)"].idxmax()
+    tables["table_timing"] = timing.round(2)
+    numbers["n_detectors"] = len(DETECTOR_NAMES)
+    return StudyResult(numbers, tables, figures)

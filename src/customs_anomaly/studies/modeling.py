@@ -1,0 +1,111 @@
+"""Chapter 05: the original's detectors rebuilt faithfully but correctly, the practitioners'
+baselines, and the improved detector, fitted on the training months."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from customs_anomaly import config, plots
+from customs_anomaly.features import ORIGINAL_FEATURES, build_windows, numeric_matrix, original_buggy_windows
+from customs_anomaly.original import ORIGINAL_EPOCHS
+from customs_anomaly.storage import read_panel, write_table
+from customs_anomaly.studies.common import Context, StudyResult
+from customs_anomaly.studies.fits import IMPROVED, build_detectors
+from customs_anomaly.studies.periods import period_numbers
+from customs_anomaly.thresholds import percentile_threshold
+
+WINDOW_MONTHS = 12
+CODE_PERCENTILE = 85.0  # the original's report said the top 10% of window errors, its code the 85th percentile
+
+
+def scores_path(context: Context, name: str):
+    """Where chapter 05 writes a detector's scores of the injected panel (chapter 07 reads them)."""
+    return context.paths.processed / f"scores_{name}.parquet"
+
+
+def modeling_study(context: Context) -> StudyResult:
+    panel = read_panel(context.paths.panel)
+    injected = read_panel(context.paths.injected_panel)
+    matrix = numeric_matrix(panel)
+    correct = build_windows(panel, matrix, WINDOW_MONTHS)
+    buggy = original_buggy_windows(panel, matrix, WINDOW_MONTHS)
+
+    detectors = build_detectors(context, panel)
+    scores = {name: detector.score(injected) for name, detector in detectors.items()}
+    for name, frame in scores.items():
+        write_table(frame, scores_path(context, name))
+    test = injected["month"].between(config.TEST_START, config.STUDY_END).to_numpy()
+    overview = pd.DataFrame(
+        {
+            name: {
+                "지적한 시험 연도 행": int(frame.loc[test, "flag"].sum()),
+                "지적 비율": float(frame.loc[test, "flag"].mean()),
+                "점수 없는 시험 연도 행": int(frame.loc[test, "score"].isna().sum()),
+            }
+            for name, frame in scores.items()
+        }
+    ).T
+
+    model_a = detectors["lstm-a"]
+    train_rows = (panel["month"] <= config.TRAIN_UNTIL).to_numpy()
+    train_errors = model_a.decision_function(panel, rows=train_rows)
+    a_test_scores = scores["lstm-a"].loc[test, "score"]
+    reported_percentile = model_a.params["threshold_percentile"]
+    thresholds = {q: percentile_threshold(train_errors, q) for q in (reported_percentile, CODE_PERCENTILE)}
+    plus = detectors[IMPROVED]
+    plus_flagged = scores[IMPROVED][scores[IMPROVED]["flag"] & test]
+    numbers = {
+        **period_numbers(),
+        "window_months": WINDOW_MONTHS,
+        "windows_correct": len(correct.values),
+        "windows_skipped": correct.skipped_gaps,
+        "buggy_full": buggy["full_length"],
+        "buggy_short": buggy["shorter"],
+        "buggy_empty": buggy["empty"],
+        "buggy_mixed": buggy["mixing_countries"],
+        "n_epochs": context.profile.original_epochs,
+        "original_epochs": ORIGINAL_EPOCHS,
+        "n_plus_epochs": context.profile.plus_epochs,
+        "train_windows_a": model_a.train_windows_,
+        "a_unscored_share": float(a_test_scores.isna().mean()),
+        "rules_flag_share": float(overview.loc["rules", "지적 비율"]),
+        "a_flags_top10": int((a_test_scores > thresholds[reported_percentile]).sum()),
+        "a_flags_p85": int((a_test_scores > thresholds[CODE_PERCENTILE]).sum()),
+        "a_top_share": 1 - detectors["lstm-a"].params["threshold_percentile"] / 100,
+        "rules_deviation_limit": detectors["rules"].params["deviation_limit"],
+        "rules_oil_percentile": detectors["rules"].params["oil_ratio_percentile"],
+        "b_embedding_dim": detectors["lstm-b"].params["embedding_dim"],
+        "n_original_features": len(ORIGINAL_FEATURES),
+        "fair_months": detectors["fair-price"].params["months"],
+        "fair_low": detectors["fair-price"].params["low"],
+        "fair_high": detectors["fair-price"].params["high"],
+        "robust_k": detectors["robust"].params["k"],
+        "code_percentile": CODE_PERCENTILE,
+        "plus_budget_share": plus.params["budget_share"],
+        "plus_samples": plus.train_samples_,
+        "plus_last_loss": plus.loss_history_[-1],
+        "plus_flagged_test": len(plus_flagged),
+    }
+    windows_table = pd.DataFrame(
+        {
+            "방식": ["원 코드(HSK 코드별, data[i:time_steps])", "이 책(품목 × 국가별, data[i:i+12], 공백 건너뜀)"],
+            "12개월 창": [buggy["full_length"], len(correct.values)],
+            "짧은 창": [buggy["shorter"], 0],
+            "빈 창": [buggy["empty"], 0],
+            "여러 나라가 섞인 창": [buggy["mixing_countries"], 0],
+        }
+    )
+    fit_times = pd.DataFrame(
+        {"탐지기": list(detectors), "학습 시간(초)": [round(d.fit_seconds_ or 0.0, 1) for d in detectors.values()]}
+    )
+    tables = {
+        "table_windows": windows_table,
+        "table_fit_times": fit_times,
+        "table_overview": overview,
+        "table_plus_flagged": plus_flagged.sort_values("score", ascending=False)
+        .head(8)[["month", "hsk_code", "country_code", "score", "reason"]]
+        .assign(month=lambda df: df["month"].dt.strftime("%Y-%m")),
+    }
+    histories = {name: detectors[name].loss_history_ for name in ("lstm-a", "lstm-b")}
+    figures = {"fig_loss": plots.loss_curves(histories)}
+    return StudyResult(numbers, tables, figures)
