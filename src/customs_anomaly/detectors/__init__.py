@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
+
+import pandas as pd
 
 from customs_anomaly.detectors.base import Detector
 from customs_anomaly.detectors.baselines import (
@@ -21,6 +24,7 @@ from customs_anomaly.detectors.lstm_autoencoder import LSTMAutoencoderDetector, 
 from customs_anomaly.detectors.lstm_plus import LSTMPlusDetector
 from customs_anomaly.detectors.rules import RulesDetector
 from customs_anomaly.errors import InputError
+from customs_anomaly.storage import verify_checksums
 
 DETECTORS: dict[str, type[Detector]] = {
     cls.name: cls
@@ -51,12 +55,64 @@ def make_detector(name: str, **params) -> Detector:
     return cls(**params)
 
 
-def load_detector(model_dir: str | Path) -> Detector:
-    model_dir = Path(model_dir)
-    meta_path = model_dir / "detector.json"
+MODEL_META = "detector.json"
+STATE_FILE = "state.joblib"
+NETWORK_FILE = "model.keras"
+NEURAL_DETECTORS = (LSTMAutoencoderDetector, LSTMPlusDetector)
+
+
+def required_files(cls: type[Detector]) -> tuple[str, ...]:
+    """The files `save` writes for a detector class, besides detector.json."""
+    return (STATE_FILE, NETWORK_FILE) if issubclass(cls, NEURAL_DETECTORS) else (STATE_FILE,)
+
+
+def read_model_meta(model_dir: Path) -> tuple[type[Detector], dict]:
+    """The detector class and parameters recorded in detector.json; one-line errors naming the
+    folder for a missing, corrupt or unknown record."""
+    if not model_dir.is_dir():
+        raise InputError(model_dir, "model folder not found" if not model_dir.exists() else "is not a folder")
+    meta_path = model_dir / MODEL_META
     if not meta_path.is_file():
-        raise InputError(model_dir, "no detector.json: not a model directory written by `fit`")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    detector = make_detector(meta["name"], **meta["params"])
-    detector._load_state(model_dir)
+        raise InputError(model_dir, f"no {MODEL_META}: not a model folder written by `fit`")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        name, params = meta["name"], meta["params"]
+    except (ValueError, KeyError, TypeError):  # bad JSON or bytes, or not the record `fit` writes
+        raise InputError(model_dir, f"{MODEL_META} is not a detector record written by `fit`") from None
+    if name not in DETECTORS or not isinstance(params, dict):
+        raise InputError(model_dir, f"{MODEL_META} names an unknown detector {name!r}")
+    return DETECTORS[name], params
+
+
+def check_model_files(model_dir: Path, cls: type[Detector]) -> None:
+    """Every file the detector needs is present and, where a checksum record exists, unchanged;
+    the network file is a .keras (zip) archive."""
+    verify_checksums(model_dir)
+    for name in required_files(cls):
+        if not (model_dir / name).is_file():
+            raise InputError(model_dir, f"{name} is missing: the folder is incomplete or of another detector")
+    network = model_dir / NETWORK_FILE
+    if network.is_file() and issubclass(cls, NEURAL_DETECTORS) and not zipfile.is_zipfile(network):
+        raise InputError(model_dir, f"{NETWORK_FILE} is not a saved Keras model (corrupt)")
+
+
+def load_detector(model_dir: str | Path) -> Detector:
+    """A fitted detector from the folder `fit` wrote. A folder whose files are missing, corrupt or
+    of another detector is one InputError naming the folder."""
+    model_dir = Path(model_dir)
+    cls, params = read_model_meta(model_dir)
+    check_model_files(model_dir, cls)
+    try:
+        detector = make_detector(cls.name, **params)
+        detector._load_state(model_dir)
+    except KeyError as exc:
+        raise InputError(model_dir, f"{STATE_FILE} lacks {exc}: the state of another detector") from None
+    except Exception as exc:  # unpickling and Keras raise many types; all mean the same to the user
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(model_dir, f"cannot load the '{cls.name}' model: {reason}") from None
+    if not isinstance(getattr(detector, "train_until_", None), pd.Timestamp):
+        raise InputError(model_dir, f"{STATE_FILE} is not the state of a fitted '{cls.name}' detector")
+    missing = [key for key in getattr(detector, "_STATE", ()) if not hasattr(detector, key)]
+    if missing:
+        raise InputError(model_dir, f"{STATE_FILE} lacks {missing[0]}: the state of another detector")
     return detector

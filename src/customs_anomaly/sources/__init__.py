@@ -47,8 +47,12 @@ def recorded_oil_first_month(raw_dir: str | Path) -> pd.Timestamp:
     manifest = Path(raw_dir) / DOWNLOAD_MANIFEST
     if manifest.is_file():
         try:
-            recorded = json.loads(manifest.read_text(encoding="utf-8"))["sources"]["oil"]["first_month"]
-        except (KeyError, TypeError, json.JSONDecodeError):
+            content = json.loads(manifest.read_text(encoding="utf-8"))
+        except (ValueError, OSError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            raise InputError(manifest, "not a valid JSON manifest; delete it or fetch again") from None
+        try:
+            recorded = content["sources"]["oil"]["first_month"]
+        except (KeyError, TypeError):  # no oil record: a hand-placed oil file starts at the study start
             return config.STUDY_START
         try:
             return pd.Timestamp(pd.Period(recorded, freq="M").start_time)

@@ -8,21 +8,28 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from customs_anomaly.errors import InputError
+from customs_anomaly.validation import NON_NEGATIVE, first_problem, parse_number_text
 
 ENCODINGS = ("utf-8", "cp949")
 BOM = b"\xef\xbb\xbf"
+_FILE, _ROW = "_source_file", "_source_row"  # provenance of a row while repeats are checked
 
 
 def csv_files(path: str | Path) -> list[Path]:
-    """The CSV files of a source: the file itself, or every *.csv of a folder sorted by name."""
+    """The CSV files of a source: the file itself, or every *.csv of a folder sorted by name
+    (hidden files skipped); a folder or a broken link named *.csv is refused."""
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.glob("*.csv") if not p.name.startswith("."))
         if not files:
             raise InputError(path, "folder holds no .csv file")
+        for file in files:
+            if not file.is_file():
+                raise InputError(file, "is not a regular file (a folder or a broken link named .csv)")
         return files
     if not path.is_file():
         raise InputError(path, "file not found")
@@ -31,7 +38,10 @@ def csv_files(path: str | Path) -> list[Path]:
 
 def decode(path: Path) -> str:
     """File text: UTF-8 with BOM, UTF-8 or cp949, detected per file."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
     if data.startswith(BOM):
         return _decode_or_fail(path, data[len(BOM) :], "utf-8")
     failures = {}
@@ -70,25 +80,23 @@ def read_text_table(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
             raise InputError(path, "required column missing", column=column)
     if frame.empty:
         raise InputError(path, "header only, no data rows")
+    short = frame.isna().to_numpy()
+    if short.any():
+        row, column = (int(i) for i in np.argwhere(short)[0])
+        raise InputError(path, "fewer fields than the header", row=row + 1, column=str(frame.columns[column]))
     return frame.apply(lambda col: col.str.strip())
 
 
 def _first_bad(path: Path, raw: pd.Series, bad: pd.Series, column: str, what: str) -> None:
-    if bad.any():
-        position = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"{what}: {raw.iloc[position]!r}", row=position + 1, column=column)
+    first_problem(path, raw, column, [(bad, what)])
 
 
-def parse_numbers(frame: pd.DataFrame, path: Path, column: str, *, allow_blank: bool = False) -> pd.Series:
-    """Numbers written with optional thousands separators; blanks are NaN only where allowed."""
-    raw = frame[column]
-    cleaned = raw.str.replace(",", "", regex=False).str.strip()
-    blank = cleaned == ""
-    values = pd.to_numeric(cleaned.where(~blank), errors="coerce")
-    _first_bad(path, raw, values.isna() & ~blank, column, "not a number")
-    if not allow_blank:
-        _first_bad(path, raw, blank, column, "blank value")
-    return values.astype(float)
+def parse_numbers(
+    frame: pd.DataFrame, path: Path, column: str, *, allow_blank: bool = False, sign: str = NON_NEGATIVE
+) -> pd.Series:
+    """Numbers of a text column, strictly (validation.parse_number_text): valid thousands grouping
+    only, no decimal comma, finite and non-negative (or positive); blanks NaN only where allowed."""
+    return parse_number_text(frame[column], path, column, allow_blank=allow_blank, sign=sign)
 
 
 def parse_months(
@@ -120,3 +128,34 @@ def read_each(path: str | Path, reader: Callable[[Path], pd.DataFrame]) -> pd.Da
     """Read every CSV of a source with `reader` and concatenate in file-name order."""
     frames = [reader(file) for file in csv_files(path)]
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def read_monthly(path: str | Path, reader: Callable[[Path], pd.DataFrame], period_column: str) -> pd.DataFrame:
+    """Every CSV of a monthly source, one row per month. `reader` returns one row per data row
+    with a `month` column. A month listed twice (in one file or across files) is kept once when
+    the rows are identical and refused, naming both rows, when they differ."""
+    frames = [
+        reader(file).assign(**{_FILE: str(file), _ROW: lambda df: np.arange(1, len(df) + 1)})
+        for file in csv_files(path)
+    ]
+    return drop_repeated_months(pd.concat(frames, ignore_index=True), period_column)
+
+
+def drop_repeated_months(frame: pd.DataFrame, period_column: str) -> pd.DataFrame:
+    """Identical repeats dropped; two different rows for one month raise (see read_monthly)."""
+    values = [c for c in frame.columns if c not in (_FILE, _ROW)]
+    distinct = frame.drop_duplicates(values)
+    repeated = distinct["month"].duplicated(keep=False)
+    if repeated.any():
+        clash = distinct[repeated]
+        second = clash[clash["month"].duplicated()].iloc[0]
+        first = clash[clash["month"] == second["month"]].iloc[0]
+        same_file = first[_FILE] == second[_FILE]
+        where = f"row {first[_ROW]}" if same_file else f"row {first[_ROW]} of {Path(first[_FILE]).name}"
+        raise InputError(
+            second[_FILE],
+            f"month {second['month']:%Y-%m} is listed twice with different values (also in {where})",
+            row=int(second[_ROW]),
+            column=period_column,
+        )
+    return distinct.drop(columns=[_FILE, _ROW]).reset_index(drop=True)
