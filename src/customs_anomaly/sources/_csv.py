@@ -3,6 +3,7 @@ numbers and months that fails with a one-line error naming file, data row and co
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Callable
@@ -66,25 +67,43 @@ def _decode_or_fail(path: Path, data: bytes, encoding: str) -> str:
 
 
 def read_text_table(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
-    """All cells as stripped text (leading zeros survive); checks emptiness and required columns."""
+    """All cells as stripped text (leading zeros survive); checks emptiness, required columns and
+    that every row has as many fields as the header."""
     text = decode(path)
     if not text.strip():
         raise InputError(path, "empty file")
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.ParserError as exc:
-        raise InputError(path, f"malformed CSV: {exc}".splitlines()[0]) from None
-    frame.columns = [str(c).strip().strip('"') for c in frame.columns]
+    rows = csv_rows(text, path)
+    header = [field.strip().strip('"') for field in rows[0]]
+    repeated = [column for position, column in enumerate(header) if column in header[:position]]
+    if repeated:
+        raise InputError(path, "the header names this column twice", column=repeated[0])
     for column in required:
-        if column not in frame.columns:
+        if column not in header:
             raise InputError(path, "required column missing", column=column)
-    if frame.empty:
+    if len(rows) == 1:
         raise InputError(path, "header only, no data rows")
-    short = frame.isna().to_numpy()
-    if short.any():
-        row, column = (int(i) for i in np.argwhere(short)[0])
-        raise InputError(path, "fewer fields than the header", row=row + 1, column=str(frame.columns[column]))
+    check_field_counts(rows, header, path)
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    frame.columns = header
     return frame.apply(lambda col: col.str.strip())
+
+
+def csv_rows(text: str, path: Path) -> list[list[str]]:
+    """The fields of every non-blank line (pandas skips blank lines too, so data rows match)."""
+    try:
+        return [fields for fields in csv.reader(io.StringIO(text), skipinitialspace=True) if fields]
+    except csv.Error as exc:
+        raise InputError(path, f"malformed CSV: {exc}") from None
+
+
+def check_field_counts(rows: list[list[str]], header: list[str], path: Path) -> None:
+    """Every data row has as many fields as the header: a short row would otherwise read as blank
+    cells, a long one shift the columns."""
+    for number, fields in enumerate(rows[1:], start=1):
+        if len(fields) < len(header):
+            raise InputError(path, "fewer fields than the header", row=number, column=header[len(fields)])
+        if len(fields) > len(header):
+            raise InputError(path, f"{len(fields)} fields but the header has {len(header)}", row=number)
 
 
 def _first_bad(path: Path, raw: pd.Series, bad: pd.Series, column: str, what: str) -> None:
