@@ -70,7 +70,8 @@ def read_model_meta(model_dir: Path) -> tuple[type[Detector], dict]:
     """The detector class and parameters recorded in detector.json; one-line errors naming the
     folder for a missing, corrupt or unknown record."""
     if not model_dir.is_dir():
-        raise InputError(model_dir, "model folder not found" if not model_dir.exists() else "is not a folder")
+        what = "is a file" if model_dir.exists() else "model folder not found"
+        raise InputError(model_dir, f"{what}: give the folder `fit` wrote (it holds {MODEL_META})")
     meta_path = model_dir / MODEL_META
     if not meta_path.is_file():
         raise InputError(model_dir, f"no {MODEL_META}: not a model folder written by `fit`")
@@ -96,12 +97,26 @@ def check_model_files(model_dir: Path, cls: type[Detector]) -> None:
         raise InputError(model_dir, f"{NETWORK_FILE} is not a saved Keras model (corrupt)")
 
 
+def read_state(model_dir: Path) -> dict:
+    """The saved state: a dict, or one line naming the folder when the file cannot be unpickled."""
+    import joblib
+
+    try:
+        state = joblib.load(model_dir / STATE_FILE)
+    except Exception:  # unpickling corrupt bytes raises many types, with messages that mean little
+        raise InputError(model_dir, f"{STATE_FILE} cannot be read (corrupt, or not a saved state)") from None
+    if not isinstance(state, dict):
+        raise InputError(model_dir, f"{STATE_FILE} is not a detector state")
+    return state
+
+
 def load_detector(model_dir: str | Path) -> Detector:
     """A fitted detector from the folder `fit` wrote. A folder whose files are missing, corrupt or
     of another detector is one InputError naming the folder."""
     model_dir = Path(model_dir)
     cls, params = read_model_meta(model_dir)
     check_model_files(model_dir, cls)
+    read_state(model_dir)
     try:
         detector = make_detector(cls.name, **params)
         detector._load_state(model_dir)
