@@ -8,9 +8,11 @@ with the cheap `robust` and `price-band` detectors; a neural model folder is fak
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import warnings
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,6 +253,7 @@ ARGUMENT_CASES = {
         ("unsupported output", lambda t: ["--out", str(t / "out.json")], ("out.json", "unsupported file type")),
         ("output is a folder", lambda t: ["--out", str(_folder(t, "x.parquet"))], ("x.parquet", "is a folder")),
         ("output under a file", lambda t: ["--out", str(_under_file(t, "x.csv"))], ("lies under",)),
+        ("output is the panel", lambda t: ["--out", str(t / "panel.parquet")], ("would overwrite the input",)),
         ("log path is a folder", lambda t: ["--out", str(_log_taken(t))], ("o_log.csv", "is a folder")),
     ],
     "fit": [
@@ -274,6 +277,7 @@ ARGUMENT_CASES = {
         ("unsupported output", lambda t: ["--out", str(t / "s.xlsx")], ("s.xlsx", "unsupported file type")),
         ("output is a folder", lambda t: ["--out", str(_folder(t, "s.csv"))], ("s.csv", "is a folder")),
         ("output under a file", lambda t: ["--out", str(_under_file(t, "s.csv"))], ("lies under",)),
+        ("output is the panel", lambda t: ["--out", str(t / "panel.parquet")], ("would overwrite the input",)),
         ("model folder missing", lambda t: ["--model-dir", str(t / "none")], ("none", "model folder not found")),
         ("model folder is a file", lambda t: ["--model-dir", str(_file(t, "m"))], ("is a file",)),
     ],
@@ -330,6 +334,14 @@ def fake_neural(folder: Path, network: bytes | None) -> None:
         (folder / "model.keras").write_bytes(network)
 
 
+def zip_bytes() -> bytes:
+    """A zip archive that is not a Keras model."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    return buffer.getvalue()
+
+
 MODEL_CASES = [
     ("no detector.json", lambda f, o: (f / "detector.json").unlink(), ("model", "no detector.json")),
     ("detector.json not JSON", lambda f, o: meta(unrecorded(f), "{name: robust"), ("not a detector record",)),
@@ -379,6 +391,11 @@ MODEL_CASES = [
     (
         "neural network corrupt",
         lambda f, o: fake_neural(f, b"not a zip archive"),
+        ("model.keras is not a saved Keras model",),
+    ),
+    (
+        "neural network another archive",
+        lambda f, o: fake_neural(f, zip_bytes()),
         ("model.keras is not a saved Keras model",),
     ),
 ]

@@ -350,6 +350,11 @@ MERGE_ARGUMENT_CASES = [
         lambda t: ["--out", _dir_at_accounting(t)],
         ("p_row_accounting.csv", "is a folder"),
     ),
+    (
+        "output inside the raw folder",
+        lambda t: ["--out", str(t / "raw" / "trade" / "p.csv")],
+        ("p.csv", "lies inside the input folder"),
+    ),
     ("raw folder missing", lambda t: ["--raw", str(t / "nowhere")], ("nowhere", "raw data folder not found")),
 ]
 

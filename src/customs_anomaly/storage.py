@@ -88,6 +88,18 @@ def check_output_folder(path: str | Path, marker: str) -> Path:
     return path
 
 
+def check_not_an_input(outputs: list[Path], inputs: list[str | Path]) -> None:
+    """No output replaces an input file or lies inside an input folder (raw data is never written)."""
+    for output in outputs:
+        target = output.resolve()
+        for source in map(Path, inputs):
+            source = source.resolve()
+            if target == source:
+                raise InputError(output, f"would overwrite the input {source}: give another output")
+            if source in target.parents:
+                raise InputError(output, f"lies inside the input folder {source}: give another output")
+
+
 def check_parents(path: Path) -> None:
     """The nearest existing ancestor of `path` is a writable folder (not a file)."""
     for parent in path.absolute().parents:

@@ -117,7 +117,9 @@ def check_months(frame: pd.DataFrame, file: str | Path, column: str = "month") -
     """First days of months ('2024-05', '2024-05-01' or datetimes); numbers, other days and text
     that is not a date are refused."""
     raw = frame[column]
-    if pd.api.types.is_datetime64_any_dtype(raw):
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        parsed = raw.dt.tz_localize(None)  # a month is a calendar month, whatever the zone
+    elif pd.api.types.is_datetime64_any_dtype(raw):
         parsed = pd.Series(raw, index=frame.index)
     elif pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
         parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")

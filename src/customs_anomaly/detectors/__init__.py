@@ -58,6 +58,7 @@ def make_detector(name: str, **params) -> Detector:
 MODEL_META = "detector.json"
 STATE_FILE = "state.joblib"
 NETWORK_FILE = "model.keras"
+KERAS_CONFIG = "config.json"  # every .keras archive holds it
 NEURAL_DETECTORS = (LSTMAutoencoderDetector, LSTMPlusDetector)
 
 
@@ -92,9 +93,17 @@ def check_model_files(model_dir: Path, cls: type[Detector]) -> None:
     for name in required_files(cls):
         if not (model_dir / name).is_file():
             raise InputError(model_dir, f"{name} is missing: the folder is incomplete or of another detector")
-    network = model_dir / NETWORK_FILE
-    if network.is_file() and issubclass(cls, NEURAL_DETECTORS) and not zipfile.is_zipfile(network):
+    if issubclass(cls, NEURAL_DETECTORS) and not is_keras_archive(model_dir / NETWORK_FILE):
         raise InputError(model_dir, f"{NETWORK_FILE} is not a saved Keras model (corrupt)")
+
+
+def is_keras_archive(path: Path) -> bool:
+    """A .keras file is a zip archive holding the model's config.json (checked without TensorFlow)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return KERAS_CONFIG in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def read_state(model_dir: Path) -> dict:
