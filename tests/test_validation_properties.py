@@ -19,7 +19,7 @@ from customs_anomaly.errors import InputError
 from customs_anomaly.sources import read_cpi, read_exchange_rate, read_freight
 from customs_anomaly.validation import COMMA_MESSAGE, LARGEST_PLAUSIBLE, NON_NEGATIVE, POSITIVE, parse_number_text
 
-FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FILES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WHOLE = st.integers(min_value=0, max_value=int(LARGEST_PLAUSIBLE))
 

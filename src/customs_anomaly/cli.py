@@ -124,12 +124,11 @@ def cmd_synth(args: argparse.Namespace) -> None:
 def cmd_merge(args: argparse.Namespace) -> None:
     from customs_anomaly.merge import build_panel
     from customs_anomaly.sources import load_raw
-    from customs_anomaly.storage import check_not_an_input, check_output_file, write_tables
+    from customs_anomaly.storage import check_output_file, write_tables
 
-    out = check_output_file(args.out)
-    accounting_path = check_output_file(beside(out, ACCOUNTING_SUFFIX, ".csv"))
     raw = Path(args.raw)
-    check_not_an_input([out, accounting_path], [raw])
+    out = check_output_file(args.out, inputs=(raw,))
+    accounting_path = check_output_file(beside(out, ACCOUNTING_SUFFIX, ".csv"), inputs=(raw,))
     if not raw.is_dir():
         raise InputError(raw, "raw data folder not found")
     result = build_panel(load_raw(raw), payload_kg=args.payload_kg)
@@ -144,11 +143,10 @@ def cmd_merge(args: argparse.Namespace) -> None:
 
 def cmd_inject(args: argparse.Namespace) -> None:
     from customs_anomaly.inject import InjectionSpec, inject_anomalies
-    from customs_anomaly.storage import check_not_an_input, check_output_file, read_panel, write_tables
+    from customs_anomaly.storage import check_output_file, read_panel, write_tables
 
-    out = check_output_file(args.out)
-    log_path = check_output_file(beside(out, LOG_SUFFIX))
-    check_not_an_input([out, log_path], [args.panel])
+    out = check_output_file(args.out, inputs=(args.panel,))
+    log_path = check_output_file(beside(out, LOG_SUFFIX), inputs=(args.panel,))
     panel = read_panel(args.panel)
     try:
         result = inject_anomalies(panel, seed=args.seed, spec=InjectionSpec())
@@ -162,11 +160,10 @@ def cmd_inject(args: argparse.Namespace) -> None:
 
 def cmd_fit(args: argparse.Namespace) -> None:
     from customs_anomaly.detectors import DEFAULT_DETECTOR, MODEL_META, make_detector
-    from customs_anomaly.storage import check_not_an_input, check_output_folder, read_panel, write_folder
+    from customs_anomaly.storage import check_output_folder, read_panel, write_folder
     from customs_anomaly.validation import check_months_in_data
 
-    out = check_output_folder(args.out, MODEL_META)
-    check_not_an_input([out], [args.panel])
+    out = check_output_folder(args.out, MODEL_META, inputs=(args.panel,))
     panel = read_panel(args.panel)
     check_months_in_data(panel["month"], args.panel, args.train_until, "--train-until")
     name = args.detector or DEFAULT_DETECTOR
@@ -182,10 +179,9 @@ def cmd_fit(args: argparse.Namespace) -> None:
 
 def cmd_score(args: argparse.Namespace) -> None:
     from customs_anomaly.detectors import load_detector
-    from customs_anomaly.storage import check_not_an_input, check_output_file, read_panel, write_table
+    from customs_anomaly.storage import check_output_file, read_panel, write_table
 
-    out = check_output_file(args.out)
-    check_not_an_input([out], [args.panel, args.model_dir])
+    out = check_output_file(args.out, inputs=(args.panel, args.model_dir))
     panel = read_panel(args.panel)
     detector = load_detector(Path(args.model_dir))
     scores = detector.score(panel, budget_share=args.budget)
@@ -199,11 +195,10 @@ def cmd_score(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from customs_anomaly.demo import check_queue_not_empty, write_review_queue
-    from customs_anomaly.storage import check_not_an_input, check_output_file, read_panel, read_scores
+    from customs_anomaly.storage import check_output_file, read_panel, read_scores
     from customs_anomaly.validation import check_scores_match
 
-    out = check_output_file(args.out, PAGE_SUFFIXES)
-    check_not_an_input([out], [args.scores, args.panel])
+    out = check_output_file(args.out, PAGE_SUFFIXES, inputs=(args.scores, args.panel))
     scores = read_scores(args.scores)
     panel = read_panel(args.panel)
     unmatched = check_scores_match(scores, panel, args.scores, args.panel, list(config.PANEL_KEY))

@@ -38,10 +38,10 @@ def peer_bands(panel: pd.DataFrame) -> pd.DataFrame:
     by_region = panel["freight_krw_per_kg"].groupby([panel["region"], panel["month"]])
     return pd.DataFrame(
         {
-            "price_band_low": by_item.transform(lambda s: s.quantile(0.25)),
-            "price_band_high": by_item.transform(lambda s: s.quantile(0.75)),
-            "freight_band_low": by_region.transform(lambda s: s.quantile(0.25)),
-            "freight_band_high": by_region.transform(lambda s: s.quantile(0.75)),
+            "price_band_low": by_item.transform("quantile", q=0.25),
+            "price_band_high": by_item.transform("quantile", q=0.75),
+            "freight_band_low": by_region.transform("quantile", q=0.25),
+            "freight_band_high": by_region.transform("quantile", q=0.75),
         },
         index=panel.index,
     )

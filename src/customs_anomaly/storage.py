@@ -65,21 +65,27 @@ def check_input_file(path: str | Path, suffixes: tuple[str, ...] = SUPPORTED_SUF
     return path
 
 
-def check_output_file(path: str | Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> Path:
-    """A file path the command can write: supported suffix, not a folder, not under a file, in a
-    folder that exists and is writable or can be created."""
+def check_output_file(
+    path: str | Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES, inputs: tuple[str | Path, ...] = ()
+) -> Path:
+    """A file path the command can write: supported suffix, not one of the `inputs` nor inside an
+    input folder, not a folder, not under a file, in a folder that takes a new file or can be
+    created."""
     path = Path(path)
     check_suffix(path, suffixes)
+    check_not_an_input([path], inputs)
     if path.is_dir():
         raise InputError(path, "is a folder: give a file name")
     check_parents(path)
     return path
 
 
-def check_output_folder(path: str | Path, marker: str) -> Path:
-    """A folder the command can (re)write: not a file, not under a file, and either new, empty or
-    holding `marker` (a folder this command wrote before); another folder is never replaced."""
+def check_output_folder(path: str | Path, marker: str, inputs: tuple[str | Path, ...] = ()) -> Path:
+    """A folder the command can (re)write: not an input, not a file, not under a file, and either
+    new, empty or holding `marker` (a folder this command wrote before); another folder is never
+    replaced."""
     path = Path(path)
+    check_not_an_input([path], inputs)
     if path.exists() and not path.is_dir():
         raise InputError(path, "is a file, not a folder")
     if path.is_dir() and any(path.iterdir()) and not (path / marker).is_file():
@@ -88,7 +94,7 @@ def check_output_folder(path: str | Path, marker: str) -> Path:
     return path
 
 
-def check_not_an_input(outputs: list[Path], inputs: list[str | Path]) -> None:
+def check_not_an_input(outputs: list[Path], inputs: tuple[str | Path, ...]) -> None:
     """No output replaces an input file or lies inside an input folder (raw data is never written)."""
     for output in outputs:
         target = output.resolve()
@@ -101,14 +107,24 @@ def check_not_an_input(outputs: list[Path], inputs: list[str | Path]) -> None:
 
 
 def check_parents(path: Path) -> None:
-    """The nearest existing ancestor of `path` is a writable folder (not a file)."""
+    """The nearest existing ancestor of `path` is a folder (not a file) that takes a new file."""
     for parent in path.absolute().parents:
         if parent.is_dir():
-            if not os.access(parent, os.W_OK | os.X_OK):
-                raise InputError(path, f"cannot write into the folder {parent}")
+            probe_writable(parent, path)
             return
         if parent.exists() or parent.is_symlink():
             raise InputError(path, f"lies under {parent}, which is not a folder")
+
+
+def probe_writable(folder: Path, path: Path) -> None:
+    """Create and remove a hidden file in the folder: permission bits do not tell (root, read-only
+    mounts, /proc), an actual attempt does."""
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".probe")
+    except OSError as exc:
+        raise InputError(path, f"cannot write into the folder {folder}: {exc.strerror or exc}") from None
+    os.close(handle)
+    os.unlink(name)
 
 
 # writing ---------------------------------------------------------------------------------------
