@@ -446,6 +446,17 @@ def test_demo_refuses_scores_it_cannot_trust(name, edit, expected, fitted, tmp_p
     assert_refused(argv, tmp_path, capsys, ("scores.csv", *expected))
 
 
+def test_scores_of_any_finite_size_and_sign_are_accepted(fitted, tmp_path):
+    scores = pd.read_csv(fitted["scores"], dtype={"hsk_code": str, "country_code": str}, keep_default_na=False)
+    flagged = flagged_position(scores)
+    scores.loc[flagged, "score"], scores.loc[0, "score"] = 1e20, -3.5
+    path = tmp_path / "scores.parquet"
+    scores.to_parquet(path, index=False)
+    out = tmp_path / "q.html"
+    assert run(["demo", "--scores", str(path), "--panel", str(fitted["panel"]), "--out", str(out)]) == 0
+    assert out.is_file()
+
+
 def test_a_few_unmatched_score_rows_are_counted_and_left_out(fitted, tmp_path, capsys):
     scores = pd.read_csv(fitted["scores"], dtype={"hsk_code": str, "country_code": str}, keep_default_na=False)
     scores.loc[0, "hsk_code"] = "0999999999"  # 1 of 480 rows: below the refusal share

@@ -344,7 +344,8 @@ def check_scores(frame: pd.DataFrame, path: str | Path) -> pd.DataFrame:
         raise InputError(path, "the scores have no rows")
     frame = _check_key_columns(frame.reset_index(drop=True), path)
     frame["flag"] = check_booleans(frame, path, "flag")
-    frame["score"] = check_number_column(frame, path, "score", blank_allowed=~frame["flag"], sign=SIGNED)
+    # a detector's score has no natural scale: any finite number, of either sign
+    frame["score"] = check_number_column(frame, path, "score", blank_allowed=~frame["flag"], sign=SIGNED, largest=None)
     frame["reason"] = frame["reason"].fillna("").astype(str)
     check_unique_key(frame, path, config.PANEL_KEY, "score key")
     return frame

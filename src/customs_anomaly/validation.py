@@ -47,13 +47,15 @@ def first_problem(file: str | Path, raw: pd.Series, column: str, checks: list[tu
     raise InputError(file, f"{message}: {raw.iloc[position]!r}", row=int(position) + 1, column=column)
 
 
-def range_checks(values: pd.Series, sign: str = NON_NEGATIVE) -> list[tuple[pd.Series, str]]:
-    """Checks of parsed numbers: finite, not implausibly large, and of the allowed sign."""
+def range_checks(
+    values: pd.Series, sign: str = NON_NEGATIVE, largest: float | None = LARGEST_PLAUSIBLE
+) -> list[tuple[pd.Series, str]]:
+    """Checks of parsed numbers: finite, not above `largest` in size (None: no bound), and of
+    the allowed sign."""
     finite = np.isfinite(values) | values.isna()
-    checks = [
-        (~finite, "not a finite number"),
-        (values.abs() > LARGEST_PLAUSIBLE, f"implausibly large (over {LARGEST_PLAUSIBLE:.0e})"),
-    ]
+    checks = [(~finite, "not a finite number")]
+    if largest is not None:
+        checks.append((values.abs() > largest, f"implausibly large (over {largest:.0e})"))
     if sign in (NON_NEGATIVE, POSITIVE):
         checks.append((values < 0, "negative, but this quantity cannot be negative"))
     if sign == POSITIVE:
@@ -89,9 +91,10 @@ def check_number_column(
     *,
     blank_allowed: pd.Series | None = None,
     sign: str = NON_NEGATIVE,
+    largest: float | None = LARGEST_PLAUSIBLE,
 ) -> pd.Series:
     """A numeric column of a table the package wrote (panel, scores): numbers only, finite, not
-    implausibly large, of the allowed sign; blank only where `blank_allowed` is True."""
+    above `largest` in size, of the allowed sign; blank only where `blank_allowed` is True."""
     raw = frame[column]
     if pd.api.types.is_bool_dtype(raw):
         raise InputError(file, f"true/false values where numbers are expected: {raw.iloc[0]!r}", row=1, column=column)
@@ -102,7 +105,7 @@ def check_number_column(
         (values.isna() & ~blank, "not a number"),
         (values.isna() & ~allowed, "blank value"),
     ]
-    first_problem(file, raw, column, checks + range_checks(values, sign))
+    first_problem(file, raw, column, checks + range_checks(values, sign, largest))
     return values
 
 
