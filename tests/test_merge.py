@@ -125,9 +125,13 @@ def test_payload_is_a_parameter():
         build_panel(make_sources(ROWS[:1]), payload_kg=0)
 
 
-def test_conflicting_duplicates_name_both_files():
-    rows = [ROWS[0], {**ROWS[0], "weight_kg": 999.0, "source_file": "other.csv"}]
-    with pytest.raises(InputError, match=r"other\.csv and t_202005\.csv.*conflicting duplicate"):
+def test_conflicting_duplicates_name_both_rows_and_the_differing_column():
+    rows = [ROWS[0], ROWS[3], {**ROWS[0], "weight_kg": 999.0, "source_file": "other.csv"}]
+    pattern = r"other\.csv, row 1, column '당월수출입중량\(킬로그램\)': conflicts with row 1 of t_202005\.csv"
+    with pytest.raises(InputError, match=pattern):
+        build_panel(make_sources(rows))
+    rows = [ROWS[0], ROWS[3], {**ROWS[0], "value_usd": 1.0}]  # the same file: rows 1 and 3
+    with pytest.raises(InputError, match=r"t_202005\.csv, row 3, column '당월수출입미화금액\(달러\)'.*row 1 of"):
         build_panel(make_sources(rows))
 
 

@@ -1,13 +1,20 @@
 """The `customs-anomaly` command: one sub-command per stage of the data flow.
 
 Input the command cannot use is reported on one line naming the file, the row and the column,
-with exit status 2 and no output file written.
+with exit status 2 and no output file written. Arguments and output paths are checked before any
+work; library warnings are shown only when the command succeeds, so that a failure prints exactly
+one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import math
+import os
 import sys
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +23,33 @@ from customs_anomaly import config
 from customs_anomaly.errors import DownloadError, InputError
 
 EXIT_BAD_INPUT = 2
+PAGE_SUFFIXES = (".html", ".htm")
+ACCOUNTING_SUFFIX = "_row_accounting"  # merge writes PANEL_STEM + this + .csv beside the panel
+LOG_SUFFIX = "_log"  # inject writes OUT_STEM + this + OUT_SUFFIX beside the injected panel
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """Usage errors on one line (the README's promise for bad input), exit status 2."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class DetectorNames(Sequence):
+    """The detector names for `--detector` choices, imported only when an argument is checked or
+    the help is shown: importing the detectors takes seconds that other commands need not pay."""
+
+    @staticmethod
+    def _names() -> tuple[str, ...]:
+        from customs_anomaly.detectors import DETECTOR_NAMES
+
+        return DETECTOR_NAMES
+
+    def __getitem__(self, index):
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
 
 
 def _month(text: str) -> pd.Timestamp:
@@ -35,10 +69,54 @@ def _share(text: str) -> float:
     return value
 
 
+def _whole_number(text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from exc
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    """A random seed: a whole number, 0 or more."""
+    return _whole_number(text, 0)
+
+
+def _count(text: str) -> int:
+    """A count such as epochs: a whole number, 1 or more."""
+    return _whole_number(text, 1)
+
+
+def _positive(text: str) -> float:
+    """A finite positive number (a container payload in kg)."""
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def beside(path: Path, suffix: str, extension: str | None = None) -> Path:
+    """A companion file next to an output: same stem plus `suffix`, the given or same extension."""
+    return path.with_name(path.stem + suffix + (path.suffix if extension is None else extension))
+
+
 def cmd_synth(args: argparse.Namespace) -> None:
     from customs_anomaly import synth
+    from customs_anomaly.provenance import DOWNLOAD_MANIFEST
+    from customs_anomaly.storage import check_parents
 
-    written = synth.write_replica(Path(args.out), seed=args.seed)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "is a file, not a folder")
+    if (out / DOWNLOAD_MANIFEST).is_file():
+        raise InputError(out, f"holds downloaded real data ({DOWNLOAD_MANIFEST}): give another folder")
+    check_parents(out)
+    written = synth.write_replica(out, seed=args.seed)
     n_files = sum(len(files) for files in written.values())
     print(f"wrote {n_files} files of the synthetic replica (seed {args.seed}) to {args.out}")
 
@@ -46,66 +124,89 @@ def cmd_synth(args: argparse.Namespace) -> None:
 def cmd_merge(args: argparse.Namespace) -> None:
     from customs_anomaly.merge import build_panel
     from customs_anomaly.sources import load_raw
-    from customs_anomaly.storage import write_table
+    from customs_anomaly.storage import check_output_file, write_tables
 
-    result = build_panel(load_raw(Path(args.raw)), payload_kg=args.payload_kg)
-    out = Path(args.out)
-    write_table(result.panel, out)
-    accounting = out.with_name(out.stem + "_row_accounting.csv")
-    write_table(result.accounting, accounting)
+    raw = Path(args.raw)
+    out = check_output_file(args.out, inputs=(raw,))
+    accounting_path = check_output_file(beside(out, ACCOUNTING_SUFFIX, ".csv"), inputs=(raw,))
+    if not raw.is_dir():
+        raise InputError(raw, "raw data folder not found")
+    result = build_panel(load_raw(raw), payload_kg=args.payload_kg)
+    if result.panel.empty:
+        dropped = result.accounting[result.accounting["step"] == "dropped"]
+        reasons = ", ".join(f"{r.reason} {r.rows:,}" for r in dropped.itertuples() if r.rows)
+        raise InputError(raw, f"no import row is left after the merge (dropped: {reasons})")
+    write_tables([(result.panel, out), (result.accounting, accounting_path)])
     print(result.accounting.to_string(index=False))
-    print(f"wrote {len(result.panel):,} panel rows to {out} and the row accounting to {accounting}")
+    print(f"wrote {len(result.panel):,} panel rows to {out} and the row accounting to {accounting_path}")
 
 
 def cmd_inject(args: argparse.Namespace) -> None:
     from customs_anomaly.inject import InjectionSpec, inject_anomalies
-    from customs_anomaly.storage import read_panel, write_table
+    from customs_anomaly.storage import check_output_file, read_panel, write_tables
 
+    out = check_output_file(args.out, inputs=(args.panel,))
+    log_path = check_output_file(beside(out, LOG_SUFFIX), inputs=(args.panel,))
     panel = read_panel(args.panel)
-    result = inject_anomalies(panel, seed=args.seed, spec=InjectionSpec())
-    out = Path(args.out)
-    log_path = out.with_name(out.stem + "_log" + out.suffix)
-    write_table(result.log, log_path)
-    write_table(result.panel, out)
+    try:
+        result = inject_anomalies(panel, seed=args.seed, spec=InjectionSpec())
+    except ValueError as exc:  # too few eligible rows for the protocol's counts
+        raise InputError(args.panel, f"cannot inject the protocol's anomalies: {exc}") from None
+    write_tables([(result.log, log_path), (result.panel, out)])
     counts = result.panel.loc[result.panel["is_anomaly"], "anomaly_type"].value_counts().sort_index()
     print(f"injected {int(counts.sum())} anomalies ({', '.join(f'{k}={v}' for k, v in counts.items())})")
     print(f"wrote {out} and the injection log {log_path}")
 
 
 def cmd_fit(args: argparse.Namespace) -> None:
-    from customs_anomaly.detectors import DEFAULT_DETECTOR, make_detector
-    from customs_anomaly.storage import read_panel
+    from customs_anomaly.detectors import DEFAULT_DETECTOR, MODEL_META, make_detector
+    from customs_anomaly.storage import check_output_folder, read_panel, write_folder
+    from customs_anomaly.validation import check_months_in_data
 
+    out = check_output_folder(args.out, MODEL_META, inputs=(args.panel,))
     panel = read_panel(args.panel)
+    check_months_in_data(panel["month"], args.panel, args.train_until, "--train-until")
     name = args.detector or DEFAULT_DETECTOR
     params = {"epochs": args.epochs} if args.epochs is not None else {}
     detector = make_detector(name, **params)
-    detector.fit(panel, train_until=args.train_until)
-    detector.save(Path(args.out))
-    print(f"fitted '{name}' on months up to {args.train_until:%Y-%m}; saved to {args.out}")
+    try:
+        detector.fit(panel, train_until=args.train_until)
+    except ValueError as exc:  # the panel leaves nothing to learn from (no window, no priced month)
+        raise InputError(args.panel, f"cannot fit '{name}' on months up to {args.train_until:%Y-%m}: {exc}") from None
+    write_folder(out, detector.save)
+    print(f"fitted '{name}' on months up to {args.train_until:%Y-%m}; saved to {out}")
 
 
 def cmd_score(args: argparse.Namespace) -> None:
     from customs_anomaly.detectors import load_detector
-    from customs_anomaly.storage import read_panel, write_table
+    from customs_anomaly.storage import check_output_file, read_panel, write_table
 
+    out = check_output_file(args.out, inputs=(args.panel, args.model_dir))
     panel = read_panel(args.panel)
     detector = load_detector(Path(args.model_dir))
     scores = detector.score(panel, budget_share=args.budget)
-    write_table(scores, args.out)
+    write_table(scores, out)
     rule = f"the top {args.budget:.1%} of each month" if args.budget is not None else "the detector's threshold"
     print(
         f"scored {len(scores):,} rows with '{detector.name}'; "
-        f"{int(scores['flag'].sum()):,} flagged ({rule}); wrote {args.out}"
+        f"{int(scores['flag'].sum()):,} flagged ({rule}); wrote {out}"
     )
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from customs_anomaly.demo import write_review_queue
-    from customs_anomaly.storage import read_panel, read_table
+    from customs_anomaly.demo import check_queue_not_empty, write_review_queue
+    from customs_anomaly.storage import check_output_file, read_panel, read_scores
+    from customs_anomaly.validation import check_scores_match
 
-    path = write_review_queue(read_table(args.scores), read_panel(args.panel), Path(args.out))
-    print(f"wrote the review queue to {path}")
+    out = check_output_file(args.out, PAGE_SUFFIXES, inputs=(args.scores, args.panel))
+    scores = read_scores(args.scores)
+    panel = read_panel(args.panel)
+    unmatched = check_scores_match(scores, panel, args.scores, args.panel, list(config.PANEL_KEY))
+    rows = check_queue_not_empty(scores, panel, args.scores)
+    path = write_review_queue(scores, panel, out)
+    if unmatched:
+        print(f"note: {unmatched:,} score rows match no panel row and are left out")
+    print(f"wrote the review queue ({rows:,} flagged rows of the test year) to {path}")
 
 
 def cmd_book(args: argparse.Namespace) -> None:
@@ -152,23 +253,23 @@ def cmd_download(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="customs-anomaly",
         description="Detect suspicious seafood imports in Korean customs open data (see the book).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("synth", help="write the synthetic replica of the six public sources")
-    p.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
+    p.add_argument("--seed", type=_seed, default=config.DEFAULT_SEED)
     p.add_argument("--out", default=str(config.Paths.from_root().raw))
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("merge", help="merge the raw sources into the monthly import panel")
     p.add_argument("--raw", default=str(config.Paths.from_root().raw))
-    p.add_argument("--out", default=str(config.Paths.from_root().panel))
+    p.add_argument("--out", default=str(config.Paths.from_root().panel), help=".parquet or .csv")
     p.add_argument(
         "--payload-kg",
-        type=float,
+        type=_positive,
         default=config.CONTAINER_PAYLOAD_KG,
         help="container payload used to turn per-container freight into per-kg freight",
     )
@@ -176,16 +277,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("inject", help="inject labelled mock anomalies into the test year")
     p.add_argument("--panel", required=True)
-    p.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
-    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=_seed, default=config.DEFAULT_SEED)
+    p.add_argument("--out", required=True, help=".parquet or .csv")
     p.set_defaults(func=cmd_inject)
 
     p = sub.add_parser("fit", help="fit a detector on the training months")
     p.add_argument("--panel", required=True)
     p.add_argument("--train-until", type=_month, default=config.TRAIN_UNTIL)
     p.add_argument("--out", required=True, help="model directory")
-    p.add_argument("--detector", default=None, help="detector name (default: the project's best)")
-    p.add_argument("--epochs", type=int, default=None, help="override training epochs (neural detectors)")
+    p.add_argument(
+        "--detector",
+        default=None,
+        choices=DetectorNames(),
+        metavar="NAME",
+        help="one of %(choices)s (default: the project's best, lstm-plus)",
+    )
+    p.add_argument("--epochs", type=_count, default=None, help="override training epochs (neural detectors)")
     p.set_defaults(func=cmd_fit)
 
     p = sub.add_parser("score", help="score every row of a panel with a fitted detector")
@@ -205,7 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="write the self-contained review-queue web page")
     p.add_argument("--scores", required=True)
     p.add_argument("--panel", required=True)
-    p.add_argument("--out", default="review_queue.html")
+    p.add_argument("--out", default="review_queue.html", help=".html")
     p.set_defaults(func=cmd_demo)
 
     import textwrap
@@ -280,7 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("book", help="execute every chapter and build the HTML book")
     p.add_argument("--quick", action="store_true", help="the quick build profile: every chapter, smallest settings")
-    p.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
+    p.add_argument("--seed", type=_seed, default=config.DEFAULT_SEED)
     p.add_argument("--data", choices=("synthetic", "real"), default="synthetic")
     p.add_argument("--raw", default=None, help="raw data directory (default data/raw or data/raw/real)")
     p.add_argument(
@@ -290,13 +397,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_libraries() -> None:
+    """TensorFlow's start-up chatter and absl log lines never reach the user's stderr."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.getLogger("absl").setLevel(logging.ERROR)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        args.func(args)
-    except (InputError, DownloadError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    quiet_libraries()
+    args = build_parser().parse_args(argv)  # --help exits 0; a usage error exits 2 after one line
+    with warnings.catch_warnings(record=True) as caught:  # the filters in force decide what is recorded
+        try:
+            args.func(args)
+        except (InputError, DownloadError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    for warning in caught:  # shown only on success: a failure is exactly one line
+        warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
     return 0
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -17,11 +15,11 @@ import pandas as pd
 from customs_anomaly import config
 from customs_anomaly.errors import InputError
 from customs_anomaly.explore import item_group
+from customs_anomaly.storage import SCORE_COLUMNS, write_text
 
 KEY = list(config.PANEL_KEY)
 TEMPLATE = "review_queue.html"
 DEFAULT_TITLE = "관세청 밀수입 의심 거래 심사 목록"
-SCORE_COLUMNS = ("month", "hsk_code", "country_code", "score", "flag", "reason")
 FREIGHT_WORDS = ("운임",)
 
 
@@ -40,10 +38,10 @@ def peer_bands(panel: pd.DataFrame) -> pd.DataFrame:
     by_region = panel["freight_krw_per_kg"].groupby([panel["region"], panel["month"]])
     return pd.DataFrame(
         {
-            "price_band_low": by_item.transform(lambda s: s.quantile(0.25)),
-            "price_band_high": by_item.transform(lambda s: s.quantile(0.75)),
-            "freight_band_low": by_region.transform(lambda s: s.quantile(0.25)),
-            "freight_band_high": by_region.transform(lambda s: s.quantile(0.75)),
+            "price_band_low": by_item.transform("quantile", q=0.25),
+            "price_band_high": by_item.transform("quantile", q=0.75),
+            "freight_band_low": by_region.transform("quantile", q=0.25),
+            "freight_band_high": by_region.transform("quantile", q=0.75),
         },
         index=panel.index,
     )
@@ -53,6 +51,26 @@ def _check_scores(scores: pd.DataFrame) -> None:
     missing = [c for c in SCORE_COLUMNS if c not in scores.columns]
     if missing:
         raise InputError("scores", "missing score column", column=missing[0])
+
+
+def flagged_in_test_year(scores: pd.DataFrame, panel: pd.DataFrame) -> int:
+    """Rows the queue would list: flagged score rows of the test year that match a panel row."""
+    flagged = scores.loc[scores["flag"].astype(bool), KEY]
+    flagged = flagged[pd.to_datetime(flagged["month"]).between(config.TEST_START, config.STUDY_END)]
+    return len(flagged.merge(panel[KEY], on=KEY, how="inner"))
+
+
+def check_queue_not_empty(scores: pd.DataFrame, panel: pd.DataFrame, scores_file: str | Path) -> int:
+    """The number of rows the queue lists; an empty queue is refused, never written silently."""
+    rows = flagged_in_test_year(scores, panel)
+    if rows == 0:
+        raise InputError(
+            scores_file,
+            f"no flagged row of the test year ({config.TEST_START:%Y-%m}..{config.STUDY_END:%Y-%m}) "
+            "matches the panel: the review queue would be empty",
+            column="flag",
+        )
+    return rows
 
 
 def _clean(values) -> list:
@@ -140,13 +158,6 @@ def review_queue_iframe(page: str, height_px: int = 900) -> str:
 def write_review_queue(
     scores: pd.DataFrame, panel: pd.DataFrame, out: str | Path, *, title: str = DEFAULT_TITLE, data_label: str = ""
 ) -> Path:
-    """Write the page atomically (a temp file renamed into place)."""
-    out = Path(out)
+    """Write the page atomically (a temp file renamed into place; none left on failure)."""
     page = review_queue_html(scores, panel, title=title, data_label=data_label)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(page)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, out)
-    return out
+    return write_text(page, out)

@@ -23,6 +23,7 @@ from customs_anomaly import config
 from customs_anomaly.countries import code_from_name, region_of
 from customs_anomaly.errors import InputError
 from customs_anomaly.sources import RawSources
+from customs_anomaly.sources.trade import COMMON_COLUMNS, NUMBER_COLUMNS
 
 DROP_REASONS = {
     "export": "수출 행",
@@ -64,6 +65,10 @@ ORIGINAL_EU_NAMES = (
 )
 
 
+TRADE_VALUES = list(NUMBER_COLUMNS)
+KOREAN_TRADE_COLUMNS = {english: korean for korean, english in COMMON_COLUMNS.items()}
+
+
 @dataclass(frozen=True)
 class MergeResult:
     panel: pd.DataFrame
@@ -90,9 +95,8 @@ def regional_freight(freight: pd.DataFrame) -> pd.DataFrame:
 
     미국 is the mean of 미국서부 and 미국동부; it is missing when either coast is missing.
     """
-    wide = freight.pivot_table(
-        index="month", columns="route", values="freight_kkrw_per_2teu", aggfunc="first", dropna=False
-    )
+    require_unique(freight, ["month", "route"], "freight")
+    wide = freight.pivot(index="month", columns="route", values="freight_kkrw_per_2teu")
     missing = [route for route in config.FREIGHT_ROUTES if route not in wide.columns]
     if missing:
         raise InputError("freight", f"routes missing from the freight file: {', '.join(missing)}")
@@ -107,33 +111,56 @@ def regional_freight(freight: pd.DataFrame) -> pd.DataFrame:
 
 def macro_table(raw: RawSources) -> pd.DataFrame:
     """Monthly macro series: KRW/USD, Dubai crude, CPI and PPI (inner join on month)."""
-    oil = raw.oil[["month", "dubai_usd"]]
-    macro = raw.exchange_rate[["month", "usd_krw"]].merge(oil, on="month", how="inner")
-    macro = macro.merge(raw.cpi[["month", "cpi"]], on="month", how="inner")
-    macro = macro.merge(raw.ppi[["month", "ppi"]], on="month", how="inner")
+    series = {
+        "exchange_rate": raw.exchange_rate[["month", "usd_krw"]],
+        "oil": raw.oil[["month", "dubai_usd"]],
+        "cpi": raw.cpi[["month", "cpi"]],
+        "ppi": raw.ppi[["month", "ppi"]],
+    }
+    for source, frame in series.items():
+        require_unique(frame, ["month"], source)
+    frames = list(series.values())
+    macro = frames[0]
+    for frame in frames[1:]:
+        macro = macro.merge(frame, on="month", how="inner", validate="one_to_one")
     return macro.dropna().sort_values("month", ignore_index=True)
 
 
-def _drop_duplicate_keys(imports: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def _drop_duplicate_keys(imports: pd.DataFrame, rows_in_file: pd.Series) -> tuple[pd.DataFrame, int]:
+    """Identical rows of one key (a release repeated in two files) are kept once; rows of one key
+    with different values raise, naming both rows (file and data row) and the first differing column."""
     key = list(config.PANEL_KEY)
     duplicated = imports.duplicated(key, keep=False)
     if not duplicated.any():
         return imports, 0
-    values = ["weight_kg", "value_usd", "ytd_weight_kg", "ytd_value_usd"]
-    conflicting = imports[duplicated].groupby(key)[values].nunique(dropna=False).gt(1).any(axis=1)
-    if conflicting.any():
-        month, hsk_code, country_code = conflicting[conflicting].index[0]
-        rows = imports[
-            (imports["month"] == month) & (imports["hsk_code"] == hsk_code) & (imports["country_code"] == country_code)
-        ]
-        files = " and ".join(sorted(set(rows["source_file"])))
+    distinct = imports[duplicated].drop_duplicates([*key, *TRADE_VALUES])
+    clash = distinct[distinct.duplicated(key, keep=False)]
+    if not clash.empty:
+        second_index = clash.index[clash.duplicated(key)][0]
+        second = clash.loc[second_index]
+        same_key = (clash[key] == second[key]).all(axis=1)
+        first_index = clash.index[same_key][0]
+        first = clash.loc[first_index]
+        column = next(c for c in TRADE_VALUES if first[c] != second[c])
         raise InputError(
-            files,
-            f"conflicting duplicate rows for {month:%Y-%m}, HSK {hsk_code}, country {country_code}",
-            column="HSK품목코드",
+            second["source_file"],
+            f"conflicts with row {rows_in_file[first_index]} of {first['source_file']}: same month "
+            f"{second['month']:%Y-%m}, HSK {second['hsk_code']} and country {second['country_code']}, "
+            "different values",
+            row=int(rows_in_file[second_index]),
+            column=KOREAN_TRADE_COLUMNS[column],
         )
     kept = imports.drop_duplicates(key, keep="first")
     return kept, len(imports) - len(kept)
+
+
+def require_unique(frame: pd.DataFrame, key: list[str], source: str) -> None:
+    """A source frame has one row per key (the loaders ensure it; hand-built frames are checked)."""
+    repeated = frame.duplicated(key)
+    if repeated.any():
+        first = frame[repeated].iloc[0]
+        shown = ", ".join(f"{c} {first[c]:%Y-%m}" if c == "month" else f"{c} {first[c]}" for c in key)
+        raise InputError(source, f"more than one row for {shown}")
 
 
 def build_panel(raw: RawSources, payload_kg: float = config.CONTAINER_PAYLOAD_KG) -> MergeResult:
@@ -160,7 +187,8 @@ def build_panel(raw: RawSources, payload_kg: float = config.CONTAINER_PAYLOAD_KG
     imports = imports[in_period].assign(hsk_code=lambda df: pad_hsk_code(df["hsk_code"]))
 
     imports, recovered = recover_country_codes(imports)
-    imports, n_duplicates = _drop_duplicate_keys(imports)
+    rows_in_file = trade.groupby("source_file", sort=False).cumcount() + 1
+    imports, n_duplicates = _drop_duplicate_keys(imports, rows_in_file)
     counts.append(("duplicate", n_duplicates))
 
     regions = imports["country_code"].map(region_of)
@@ -168,10 +196,10 @@ def build_panel(raw: RawSources, payload_kg: float = config.CONTAINER_PAYLOAD_KG
     imports = imports.assign(region=regions)[regions.notna()]
 
     freight = regional_freight(raw.freight).dropna(subset=["freight_kkrw_per_2teu"])
-    with_freight = imports.merge(freight, on=["month", "region"], how="inner")
+    with_freight = imports.merge(freight, on=["month", "region"], how="inner", validate="many_to_one")
     counts.append(("no_freight", len(imports) - len(with_freight)))
 
-    panel = with_freight.merge(macro_table(raw), on="month", how="inner")
+    panel = with_freight.merge(macro_table(raw), on="month", how="inner", validate="many_to_one")
     counts.append(("no_macro", len(with_freight) - len(panel)))
 
     panel = derive_columns(panel, payload_kg)
@@ -195,7 +223,11 @@ def derive_columns(panel: pd.DataFrame, payload_kg: float = config.CONTAINER_PAY
 
 
 def accounting_table(n_input: int, drops: list[tuple[str, int]], n_kept: int) -> pd.DataFrame:
-    """Input rows, rows dropped by reason in the order applied, rows kept; checks they add up."""
+    """Input rows, rows dropped by reason in the order applied, rows kept; checks they add up and
+    that no count is negative."""
+    negative = [reason for reason, n in drops if n < 0]
+    if negative or n_kept < 0:
+        raise AssertionError(f"row accounting has a negative count: {negative or 'kept'}")
     dropped = sum(n for _, n in drops)
     if n_input != n_kept + dropped:
         raise AssertionError(f"row accounting does not add up: {n_input} != {n_kept} + {dropped}")

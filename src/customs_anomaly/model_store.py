@@ -9,8 +9,6 @@ stale model can never be picked up.
 from __future__ import annotations
 
 import hashlib
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pandas as pd
 from customs_anomaly import config
 from customs_anomaly.detectors import Detector, load_detector, make_detector
 from customs_anomaly.features import strip_labels
+from customs_anomaly.storage import write_folder
 
 STORE_FOLDER = "store"
 
@@ -54,15 +53,5 @@ def fitted_detector(
     started = time.perf_counter()
     detector.fit(panel, train_until=train_until)
     detector.fit_seconds_ = time.perf_counter() - started
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
-    try:
-        detector.save(staging)
-        if target.exists():  # stored meanwhile by another process: keep theirs
-            shutil.rmtree(staging)
-        else:
-            staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    write_folder(target, detector.save)  # atomic, with the checksums `load_detector` verifies
     return detector

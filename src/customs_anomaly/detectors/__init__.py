@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
+
+import pandas as pd
 
 from customs_anomaly.detectors.base import Detector
 from customs_anomaly.detectors.baselines import (
@@ -21,6 +24,7 @@ from customs_anomaly.detectors.lstm_autoencoder import LSTMAutoencoderDetector, 
 from customs_anomaly.detectors.lstm_plus import LSTMPlusDetector
 from customs_anomaly.detectors.rules import RulesDetector
 from customs_anomaly.errors import InputError
+from customs_anomaly.storage import verify_checksums
 
 DETECTORS: dict[str, type[Detector]] = {
     cls.name: cls
@@ -51,13 +55,89 @@ def make_detector(name: str, **params) -> Detector:
     return cls(**params)
 
 
-def load_detector(model_dir: str | Path) -> Detector:
-    model_dir = Path(model_dir)
-    meta_path = model_dir / "detector.json"
+MODEL_META = "detector.json"
+STATE_FILE = "state.joblib"
+NETWORK_FILE = "model.keras"
+KERAS_CONFIG = "config.json"  # every .keras archive holds it
+NEURAL_DETECTORS = (LSTMAutoencoderDetector, LSTMPlusDetector)
+
+
+def required_files(cls: type[Detector]) -> tuple[str, ...]:
+    """The files `save` writes for a detector class, besides detector.json."""
+    return (STATE_FILE, NETWORK_FILE) if issubclass(cls, NEURAL_DETECTORS) else (STATE_FILE,)
+
+
+def read_model_meta(model_dir: Path) -> tuple[type[Detector], dict]:
+    """The detector class and parameters recorded in detector.json; one-line errors naming the
+    folder for a missing, corrupt or unknown record."""
+    if not model_dir.is_dir():
+        what = "is a file" if model_dir.exists() else "model folder not found"
+        raise InputError(model_dir, f"{what}: give the folder `fit` wrote (it holds {MODEL_META})")
+    meta_path = model_dir / MODEL_META
     if not meta_path.is_file():
-        raise InputError(model_dir, "no detector.json: not a model directory written by `fit`")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    detector = make_detector(meta["name"], **meta["params"])
-    detector._load_state(model_dir)
-    detector.fit_seconds_ = meta.get("fit_seconds")
+        raise InputError(model_dir, f"no {MODEL_META}: not a model folder written by `fit`")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        name, params = meta["name"], meta["params"]
+    except (ValueError, KeyError, TypeError):  # bad JSON or bytes, or not the record `fit` writes
+        raise InputError(model_dir, f"{MODEL_META} is not a detector record written by `fit`") from None
+    if name not in DETECTORS or not isinstance(params, dict):
+        raise InputError(model_dir, f"{MODEL_META} names an unknown detector {name!r}")
+    return DETECTORS[name], params
+
+
+def check_model_files(model_dir: Path, cls: type[Detector]) -> None:
+    """Every file the detector needs is present and, where a checksum record exists, unchanged;
+    the network file is a .keras (zip) archive."""
+    verify_checksums(model_dir)
+    for name in required_files(cls):
+        if not (model_dir / name).is_file():
+            raise InputError(model_dir, f"{name} is missing: the folder is incomplete or of another detector")
+    if issubclass(cls, NEURAL_DETECTORS) and not is_keras_archive(model_dir / NETWORK_FILE):
+        raise InputError(model_dir, f"{NETWORK_FILE} is not a saved Keras model (corrupt)")
+
+
+def is_keras_archive(path: Path) -> bool:
+    """A .keras file is a zip archive holding the model's config.json (checked without TensorFlow)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return KERAS_CONFIG in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def read_state(model_dir: Path) -> dict:
+    """The saved state: a dict, or one line naming the folder when the file cannot be unpickled."""
+    import joblib
+
+    try:
+        state = joblib.load(model_dir / STATE_FILE)
+    except Exception:  # unpickling corrupt bytes raises many types, with messages that mean little
+        raise InputError(model_dir, f"{STATE_FILE} cannot be read (corrupt, or not a saved state)") from None
+    if not isinstance(state, dict):
+        raise InputError(model_dir, f"{STATE_FILE} is not a detector state")
+    return state
+
+
+def load_detector(model_dir: str | Path) -> Detector:
+    """A fitted detector from the folder `fit` wrote. A folder whose files are missing, corrupt or
+    of another detector is one InputError naming the folder."""
+    model_dir = Path(model_dir)
+    cls, params = read_model_meta(model_dir)
+    check_model_files(model_dir, cls)
+    read_state(model_dir)
+    try:
+        detector = make_detector(cls.name, **params)
+        detector._load_state(model_dir)
+    except KeyError as exc:
+        raise InputError(model_dir, f"{STATE_FILE} lacks {exc}: the state of another detector") from None
+    except Exception as exc:  # unpickling and Keras raise many types; all mean the same to the user
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(model_dir, f"cannot load the '{cls.name}' model: {reason}") from None
+    if not isinstance(getattr(detector, "train_until_", None), pd.Timestamp):
+        raise InputError(model_dir, f"{STATE_FILE} is not the state of a fitted '{cls.name}' detector")
+    missing = [key for key in getattr(detector, "_STATE", ()) if not hasattr(detector, key)]
+    if missing:
+        raise InputError(model_dir, f"{STATE_FILE} lacks {missing[0]}: the state of another detector")
+    detector.fit_seconds_ = json.loads((model_dir / MODEL_META).read_text(encoding="utf-8")).get("fit_seconds")
     return detector

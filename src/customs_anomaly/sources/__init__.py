@@ -12,6 +12,7 @@ import pandas as pd
 from customs_anomaly import config
 from customs_anomaly.errors import InputError
 from customs_anomaly.provenance import DOWNLOAD_MANIFEST
+from customs_anomaly.sources._csv import year_month
 from customs_anomaly.sources.exchange_rate import read_exchange_rate
 from customs_anomaly.sources.freight import read_freight
 from customs_anomaly.sources.oil import read_oil
@@ -47,13 +48,17 @@ def recorded_oil_first_month(raw_dir: str | Path) -> pd.Timestamp:
     manifest = Path(raw_dir) / DOWNLOAD_MANIFEST
     if manifest.is_file():
         try:
-            recorded = json.loads(manifest.read_text(encoding="utf-8"))["sources"]["oil"]["first_month"]
-        except (KeyError, TypeError, json.JSONDecodeError):
-            return config.STUDY_START
+            content = json.loads(manifest.read_text(encoding="utf-8"))
+        except (ValueError, OSError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            raise InputError(manifest, "not a valid JSON manifest; delete it or fetch again") from None
         try:
-            return pd.Timestamp(pd.Period(recorded, freq="M").start_time)
-        except (ValueError, TypeError):
-            raise InputError(manifest, f"sources.oil.first_month is not a month (YYYY-MM): {recorded!r}") from None
+            recorded = content["sources"]["oil"]["first_month"]
+        except (KeyError, TypeError):  # no oil record: a hand-placed oil file starts at the study start
+            return config.STUDY_START
+        month = year_month(recorded) if isinstance(recorded, str) else None
+        if month is None:
+            raise InputError(manifest, f"sources.oil.first_month is not a month (YYYY-MM): {recorded!r}")
+        return month
     return config.STUDY_START
 
 

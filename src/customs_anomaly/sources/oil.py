@@ -11,6 +11,7 @@ import pandas as pd
 from customs_anomaly import config
 from customs_anomaly.errors import InputError
 from customs_anomaly.sources._csv import csv_files, parse_numbers, read_text_table
+from customs_anomaly.validation import POSITIVE
 
 PRICE_COLUMNS = {"Dubai": "dubai_usd", "Brent": "brent_usd", "WTI": "wti_usd", "Oman": "oman_usd"}
 _MONTH_LABEL = re.compile(r"^(\d{1,2})\s*월$")
@@ -34,7 +35,7 @@ def _read_file(path: Path, first_month: pd.Timestamp) -> pd.DataFrame:
     out = pd.DataFrame({"month": expected.astype("datetime64[ns]")})
     for korean, english in PRICE_COLUMNS.items():
         # only Dubai feeds the panel; a benchmark the source does not publish (ECOS has no Oman) may be blank
-        out[english] = parse_numbers(frame, path, korean, allow_blank=korean != "Dubai").to_numpy()
+        out[english] = parse_numbers(frame, path, korean, allow_blank=korean != "Dubai", sign=POSITIVE).to_numpy()
     return out
 
 

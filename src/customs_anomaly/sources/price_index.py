@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from customs_anomaly.errors import InputError
-from customs_anomaly.sources._csv import parse_numbers, read_each, read_text_table
+from customs_anomaly.sources._csv import parse_numbers, read_monthly, read_text_table
+from customs_anomaly.validation import POSITIVE
 
 _PERIOD = re.compile(r"^(\d{4})\.(\d{1,2})$")
 
@@ -61,17 +62,20 @@ def _reader(value_column: str, out_name: str):
     def read_file(path: Path) -> pd.DataFrame:
         frame = read_text_table(path, ("시점", value_column))
         return pd.DataFrame(
-            {"month": parse_periods(frame["시점"], path), out_name: parse_numbers(frame, path, value_column)}
+            {
+                "month": parse_periods(frame["시점"], path),
+                out_name: parse_numbers(frame, path, value_column, sign=POSITIVE),
+            }
         )
 
     return read_file
 
 
 def read_cpi(path: str | Path) -> pd.DataFrame:
-    """month, cpi (consumer price index, 2020 = 100)."""
-    return read_each(path, _reader("전국", "cpi")).sort_values("month", ignore_index=True)
+    """month, cpi (consumer price index, 2020 = 100); one row per month."""
+    return read_monthly(path, _reader("전국", "cpi"), "시점").sort_values("month", ignore_index=True)
 
 
 def read_ppi(path: str | Path) -> pd.DataFrame:
-    """month, ppi (producer price index, 2020 = 100)."""
-    return read_each(path, _reader("총지수", "ppi")).sort_values("month", ignore_index=True)
+    """month, ppi (producer price index, 2020 = 100); one row per month."""
+    return read_monthly(path, _reader("총지수", "ppi"), "시점").sort_values("month", ignore_index=True)
