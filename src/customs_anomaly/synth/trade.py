@@ -58,8 +58,8 @@ def design_series(
     in the catalogue; 'occasional': a partner that trades the code only in some years).
 
     A code's yearly value is split over its listed partners by weights that follow the country's
-    share of the flow's value, with a wide random spread; occasional partners ship small amounts
-    (parcels, samples) whatever the code's size; a partner's price level is the code's price
+    share of the flow's value, with a wide random spread; every partner, listed or occasional,
+    also ships parcels and samples whatever the code's size; a partner's price level is the code's price
     times its country's price factor, relative to the code's value-weighted mean factor (so the
     code's overall price stays the catalogue's)."""
     items = item_catalogue() if items is None else items
@@ -77,7 +77,7 @@ def _design_flow(
 ) -> pd.DataFrame:
     listed = {item.hsk_code: item.partners.split() for item in catalogue.itertuples(index=False)}
     occasional = _occasional_partners(
-        rng, listed, params.occasional_partners_per_partner, params.occasional_code_weight_exponent
+        rng, listed, params.occasional_partners_per_listed_code, params.occasional_code_weight_exponent
     )
     value_share = dict(zip(partners["country_code"], partners["value_share"].to_numpy(float)))
     log_factor = dict(zip(partners["country_code"], np.log(partners["price_factor"].to_numpy(float))))
@@ -89,9 +89,7 @@ def _design_flow(
         n_listed = len(listed[item.hsk_code])
         weight = np.array([value_share[c] for c in countries[:n_listed]]) ** params.partner_weight_exponent
         weight *= np.exp(rng.normal(0.0, params.partner_share_log_sd, n_listed))
-        parcels = np.exp(
-            rng.normal(np.log(params.occasional_value_median_usd), params.occasional_value_log_sd, len(countries))
-        )
+        parcels = np.exp(rng.normal(np.log(params.parcel_value_median_usd), params.parcel_value_log_sd, len(countries)))
         bulk = np.concatenate([item.annual_value_usd * weight / weight.sum(), np.zeros(len(countries) - n_listed)])
         value = bulk + parcels
         share = value / value.sum()
@@ -338,7 +336,7 @@ def trade_records(rng: np.random.Generator, params: TradeParameters = TRADE_PARA
     rows["item_name"] = rows["hsk_code"].map(item_names())
     rows["trade_flow_name"] = rows["trade_flow"].map(FLOW_NAMES)
     rows["country_name"] = rows["country_code"].map(COUNTRY_NAMES)
-    rows["economic_bloc"] = rows["country_code"].map(economic_bloc)
+    rows["economic_bloc"] = rows["country_code"].map({code: economic_bloc(code) for code in COUNTRY_NAMES})
     rows["reference_date"] = rows["month"] + pd.offsets.MonthEnd(0)
 
     # Some releases leave a country's code blank; the Korean name stays.

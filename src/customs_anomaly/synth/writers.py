@@ -101,9 +101,33 @@ def format_ppi(macro: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"시점": macro["month"].dt.strftime("%Y.%m"), "총지수": [f"{v:.2f}" for v in macro["ppi"]]})
 
 
-def _csv_bytes(frame: pd.DataFrame, encoding: str, line_end: str = "\r\n") -> bytes:
-    text = frame.to_csv(index=False, lineterminator=line_end)
-    return text.encode(encoding)
+_CSV_SPECIAL = r'[,"\r\n]'  # a cell holding one of these is quoted, as ``to_csv`` does
+LINE_END = "\r\n"  # every file of the replica ends its lines as the originals do
+
+
+def _csv_column(column: pd.Series) -> np.ndarray:
+    """The cells of one text column as ``to_csv`` writes them: quoted (inner quotes doubled)
+    only when they hold a comma, a quote or a line break."""
+    text = column.astype(str)
+    cells = text.to_numpy(dtype=object)
+    special = text.str.contains(_CSV_SPECIAL, regex=True).to_numpy(dtype=bool)
+    if special.any():
+        cells[special] = ['"' + cell.replace('"', '""') + '"' for cell in cells[special]]
+    return cells
+
+
+def _csv_lines(frame: pd.DataFrame) -> tuple[str, np.ndarray]:
+    """The header and the row lines (without line ends) that ``frame.to_csv(index=False)`` would
+    write for a frame of text cells; built directly because ``to_csv`` is slow on many rows."""
+    header = ",".join(_csv_column(pd.Series(frame.columns, dtype=str)))
+    rows = list(map(",".join, zip(*(_csv_column(frame[column]) for column in frame.columns))))
+    return header, np.array(rows, dtype=object)
+
+
+def _csv_bytes(frame: pd.DataFrame, encoding: str, line_end: str = LINE_END) -> bytes:
+    """The bytes ``frame.to_csv(index=False, lineterminator=line_end)`` would write."""
+    header, rows = _csv_lines(frame)
+    return line_end.join([header, *rows, ""]).encode(encoding)
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
@@ -132,9 +156,10 @@ def write_replica(out_dir: str | Path, seed: int) -> dict[str, list[Path]]:
     written: dict[str, list[Path]] = {name: [] for name in folders}
 
     records = trade_records(source_rng(seed, "trade"))
-    for month, release in records.groupby("month", sort=True):
+    header, rows = _csv_lines(format_trade_release(records))  # all releases at once, split by month
+    for month, index in sorted(records.groupby("month").indices.items()):
         name = TRADE_FILE_PATTERN.format(yyyymm=f"{month:%Y%m}")
-        data = _csv_bytes(format_trade_release(release), "cp949")
+        data = LINE_END.join([header, *rows[index], ""]).encode("cp949")
         written["trade"].append(write_atomic(folders["trade"] / name, data))
 
     freight = freight_series(source_rng(seed, "freight"))
