@@ -3,8 +3,8 @@
 Every function takes a loaded trade frame (``read_trade`` / ``load_raw(...).trade`` of real or
 replica files, or ``synth.trade_records``) and a month, and computes one figure the same way for
 both sides. The real side of the comparisons comes from ``synth.reference_figures``: aggregates
-of the real releases written into the package (the real files are not part of the repository), which a test
-recomputes from the real files with these same functions whenever they are at hand.
+of the real releases written into the package (the real files are not part of the repository),
+which a test recomputes from the real files with these same functions whenever they are at hand.
 """
 
 from __future__ import annotations

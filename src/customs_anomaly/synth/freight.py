@@ -2,7 +2,7 @@
 
 Calibration target: the monthly level of each route in the real file named in
 ``reference_figures.FREIGHT_RELEASE`` (2019-01..2024-06). The replica multiplies it by smooth
-noise of a few percent, tied to zero where the public record is quoted (the three months of
+noise of a few percent, pinned to zero where the public record is quoted (the three months of
 2019 the competition deck prints, 유럽연합 in 2020-05, each route's peak month), so those cells
 equal the real file; and each route's published peak stays its peak (the real paths have
 plateaus and a second peak a few percent lower, which noise would otherwise lift above it, so
@@ -17,13 +17,14 @@ import pandas as pd
 
 from customs_anomaly import config
 from customs_anomaly.synth import reference_figures
-from customs_anomaly.synth.randomness import smooth_log_path, tied_noise
+from customs_anomaly.synth.randomness import ar1, smooth_log_path
 
 FREIGHT_START = pd.Timestamp(reference_figures.FREIGHT_START)
 DECK_MONTHS = ("2019-01", "2019-02", "2019-03")  # the competition deck's table; all routes
 FREIGHT_EU_MONTH = "2020-05"  # 유럽연합's published value that month
 NOISE_SD = 0.025  # innovation sd of the log noise (stationary sd about 0.03)
 NOISE_PHI = 0.5
+PIN_RAMP_MONTHS = 2  # the noise fades in linearly over this many months from a pinned month
 # After the real file ends: log level relative to the mean of the route's last real months
 # (an assumed mild rise in late 2024 and an easing into 2025, not data).
 PEAK_MARGIN = 1.0  # 천원: every other month stays at least this far below the route's peak
@@ -66,6 +67,13 @@ def target_path(months: pd.DatetimeIndex) -> pd.DataFrame:
     return out
 
 
+def pinned_noise(rng: np.random.Generator, t: int, pins: list[int]) -> np.ndarray:
+    """AR(1) log noise of length t, zero at the ``pins`` indices and faded in linearly over
+    PIN_RAMP_MONTHS around them (so a pinned month leaves no lasting offset)."""
+    distance = np.min(np.abs(np.arange(t)[:, None] - np.array(pins)[None, :]), axis=1)
+    return ar1(rng, 1, t, phi=NOISE_PHI, sd=NOISE_SD)[0] * np.minimum(distance / PIN_RAMP_MONTHS, 1.0)
+
+
 def freight_series(rng: np.random.Generator) -> pd.DataFrame:
     """Sea-freight import cost by route, 2019-01..2025-04, in 천원 per 2 TEU (float; NaN where
     a value were missing). Columns: month and the six routes of ``config.FREIGHT_ROUTES``."""
@@ -74,8 +82,8 @@ def freight_series(rng: np.random.Generator) -> pd.DataFrame:
     facts = _fact_months()
     out = pd.DataFrame({"month": months})
     for route in config.FREIGHT_ROUTES:
-        ties = [months.get_loc(pd.Timestamp(m)) for m in facts[route]]
-        noise = tied_noise(rng, len(months), ties, sd=NOISE_SD, phi=NOISE_PHI)
+        pins = [months.get_loc(pd.Timestamp(m)) for m in facts[route]]
+        noise = pinned_noise(rng, len(months), pins)
         peak_month, peak = reference_figures.FREIGHT_PEAKS[route]
         values = np.rint(np.exp(target[route].to_numpy() + noise))
         out[route] = np.where(months == pd.Timestamp(peak_month), values, np.minimum(values, peak - PEAK_MARGIN))
