@@ -156,11 +156,13 @@ def write_replica(out_dir: str | Path, seed: int) -> dict[str, list[Path]]:
     written: dict[str, list[Path]] = {name: [] for name in folders}
 
     records = trade_records(source_rng(seed, "trade"))
-    header, rows = _csv_lines(format_trade_release(records))  # all releases at once, split by month
-    for month, index in sorted(records.groupby("month").indices.items()):
-        name = TRADE_FILE_PATTERN.format(yyyymm=f"{month:%Y%m}")
-        data = LINE_END.join([header, *rows[index], ""]).encode("cp949")
-        written["trade"].append(write_atomic(folders["trade"] / name, data))
+    # A year of releases is formatted at once (fast), then split by month (bounded memory).
+    for _, year in records.groupby(records["month"].dt.year, sort=True):
+        header, rows = _csv_lines(format_trade_release(year))
+        for month, index in sorted(year.reset_index(drop=True).groupby("month").indices.items()):
+            name = TRADE_FILE_PATTERN.format(yyyymm=f"{month:%Y%m}")
+            data = LINE_END.join([header, *rows[index], ""]).encode("cp949")
+            written["trade"].append(write_atomic(folders["trade"] / name, data))
 
     freight = freight_series(source_rng(seed, "freight"))
     written["freight"].append(
