@@ -68,9 +68,11 @@ def price_factor_prior(
 
 def legitimate_log_density(residual: np.ndarray, noise_sd: np.ndarray, odd: np.ndarray) -> np.ndarray:
     """log density of a legitimate month's log price minus its expected log price: normal with
-    the month's noise, plus the odd-shipment shift (normal, synth's ODD_PRICE_SHIFT) when odd."""
-    mean = np.where(odd, synth.ODD_PRICE_SHIFT[0], 0.0)
-    sd = np.where(odd, np.sqrt(noise_sd**2 + synth.ODD_PRICE_SHIFT[1] ** 2), noise_sd)
+    the month's noise, plus the odd-shipment shift (normal, the generator's odd_price_shift_mean
+    and odd_price_shift_sd) when odd."""
+    params = synth.TRADE_PARAMETERS
+    mean = np.where(odd, params.odd_price_shift_mean, 0.0)
+    sd = np.where(odd, np.sqrt(noise_sd**2 + params.odd_price_shift_sd**2), noise_sd)
     return norm.logpdf(residual, mean, sd)
 
 

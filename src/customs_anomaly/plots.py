@@ -374,3 +374,83 @@ def review_effort_bars(rows_needed: pd.Series, total_rows: int) -> Figure:
     ax.legend(fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def _side_by_side_shares(table: pd.DataFrame, category: str, labels: list, title: str, xlabel: str) -> Figure:
+    """Bars of `share` (in %) per category, one bar per `source` side by side."""
+    sources = list(dict.fromkeys(table["source"]))
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    width = 0.8 / len(sources)
+    x = np.arange(len(labels))
+    for i, source in enumerate(sources):
+        shares = table[table["source"] == source].set_index(category)["share"].reindex(labels, fill_value=0.0)
+        ax.bar(x + i * width, 100.0 * shares.to_numpy(), width, label=source)
+    ax.set_xticks(x + width * (len(sources) - 1) / 2, [str(label) for label in labels])
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("비율 (%)")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def countries_per_code_bars(table: pd.DataFrame) -> Figure:
+    """Share of HSK codes by their number of partner countries (five regions, kg > 0), real and
+    replica side by side. `table`: countries, source, share (``realism.countries_per_code_table``)."""
+    labels = list(range(1, int(table["countries"].max()) + 1))
+    return _side_by_side_shares(
+        table, "countries", labels, "품목당 상대국 수 분포: 실제와 복제", "품목당 상대국 수 (개국, 당월 중량>0)"
+    )
+
+
+def region_mix_bars(table: pd.DataFrame) -> Figure:
+    """Share of the import rows by freight region, real and replica side by side. `table`:
+    region, source, share (``realism.region_mix_table``)."""
+    return _side_by_side_shares(table, "region", list(config.REGIONS), "지역별 수입 행 비율: 실제와 복제", "운임 지역")
+
+
+def unit_price_real_vs_replica(comparison: pd.DataFrame, factor: float) -> Figure:
+    """Per HSK code: the replica's unit price against the real one (log-log), with the diagonal
+    and the band within `factor`. `comparison`: real, replica, within (``realism.unit_price_comparison``)."""
+    fig, ax = plt.subplots(figsize=(6.4, 6.0))
+    colors = np.where(comparison["within"], "#4c72b0", "#c44e52")
+    ax.scatter(comparison["real"], comparison["replica"], s=12, c=colors, alpha=0.7)
+    low = 0.5 * min(comparison["real"].min(), comparison["replica"].min())
+    high = 2.0 * max(comparison["real"].max(), comparison["replica"].max())
+    line = np.array([low, high])
+    ax.plot(line, line, color="black", linewidth=1, label="같은 단가")
+    ax.plot(line, line * factor, color="grey", linestyle="--", linewidth=1, label=f"{factor:g}배 범위")
+    ax.plot(line, line / factor, color="grey", linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
+    plain_log_ticks(ax.xaxis)
+    plain_log_ticks(ax.yaxis)
+    ax.set_title("품목별 수입 단가: 실제와 복제 (5개 지역)")
+    ax.set_xlabel("실제 단가 (USD/kg, 로그 척도)")
+    ax.set_ylabel("복제 단가 (USD/kg, 로그 척도)")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def freight_real_vs_replica(paths: pd.DataFrame) -> Figure:
+    """Freight per container by route, the real series and the replica, one panel per route.
+    `paths`: month, route, source, freight (``realism.freight_paths``)."""
+    sources = list(dict.fromkeys(paths["source"]))
+    styles = dict(zip(sources, ({"color": "black", "linewidth": 1.6}, {"color": "#dd8452", "linewidth": 1.2})))
+    fig, axes = plt.subplots(2, 3, figsize=(FIGSIZE[0] * 1.3, 6.0), sharex=True)
+    for ax, route in zip(axes.flat, config.FREIGHT_ROUTES):
+        for source in sources:
+            rows = paths[(paths["route"] == route) & (paths["source"] == source)].sort_values("month")
+            ax.plot(rows["month"], rows["freight"], label=source, **styles[source])
+        ax.set_title(route)
+        ax.set_ylabel("운임 (천원/2TEU)", fontsize="small")
+        ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
+    for ax in axes[-1]:
+        ax.set_xlabel("기준년월")
+    axes[0][0].legend(fontsize="small")
+    fig.suptitle("항로별 해상 수입 운임: 실제와 복제")
+    fig.tight_layout()
+    return fig
