@@ -48,6 +48,12 @@ class StudyResult:
     figures: dict = field(default_factory=dict)
     html: dict = field(default_factory=dict)
 
+    def merge(self, other: StudyResult) -> StudyResult:
+        """This result with another's entries added (the other's win on a shared key)."""
+        for name in ("numbers", "tables", "figures", "html"):
+            getattr(self, name).update(getattr(other, name))
+        return self
+
 
 def progress(iterable, description: str, total: int | None = None):
     """Progress of a long loop on the process's own stderr: the build log, never a page."""

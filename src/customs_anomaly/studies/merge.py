@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from customs_anomaly import config, plots
+import pandas as pd
+
+from customs_anomaly import config, plots, realism
 from customs_anomaly.merge import before_after_example, build_panel, region_mapping_table, source_summary
 from customs_anomaly.provenance import describe_raw_data
 from customs_anomaly.sources import load_raw
@@ -10,6 +12,7 @@ from customs_anomaly.storage import write_table
 from customs_anomaly.studies.common import Context, StudyResult
 from customs_anomaly.studies.periods import period_numbers
 from customs_anomaly.synth import noise_figures
+from customs_anomaly.synth import reference_figures as real
 
 
 def merge_study(context: Context) -> StudyResult:
@@ -76,5 +79,83 @@ def merge_study(context: Context) -> StudyResult:
         "fig_rows_by_region": plots.panel_rows_by_region(panel),
         "fig_freight_routes": plots.freight_routes(raw.freight),
         "fig_price_noise": plots.price_change_by_flow_size(panel),
+    }
+    return StudyResult(numbers, tables, figures).merge(comparison_with_real_releases(raw))
+
+
+def comparison_month(trade) -> pd.Timestamp:
+    """The latest month of the build's data in the calendar month of the real release."""
+    month_of_year = pd.Timestamp(real.TRADE_RELEASE_MONTH).month
+    months = trade.loc[trade["month"].dt.month == month_of_year, "month"]
+    return months.max()
+
+
+def comparison_with_real_releases(raw) -> StudyResult:
+    """The build's data beside the real releases the replica is calibrated to: the structural
+    figures of one July release, the partners per code, the regional mix, unit prices per code
+    and the freight paths."""
+    month = comparison_month(raw.trade)
+    structure = realism.structure_table(raw.trade, month)
+    freight = realism.freight_checks(raw.freight)
+    prices = realism.unit_price_comparison(raw.trade, month)
+    numbers = {
+        "real_release": real.TRADE_RELEASE,
+        "real_release_month": real.TRADE_RELEASE_MONTH,
+        "freight_release": real.FREIGHT_RELEASE,
+        "comparison_month": f"{month:%Y-%m}",
+        "structure_within": int(structure["within"].sum()),
+        "structure_total": len(structure),
+        "structure_outside": ", ".join(structure.loc[~structure["within"], "label"]) or "없음",
+        "freight_routes_within": int(freight["within"].sum()),
+        "freight_routes": len(freight),
+        "freight_min_correlation": float(freight["correlation"].min()),
+        "freight_max_peak_gap": int(freight["peak_month_gap"].max()),
+        "freight_min_correlation_target": realism.FREIGHT_MIN_CORRELATION,
+        "freight_peak_tolerance": realism.FREIGHT_PEAK_TOLERANCE,
+        "freight_peak_months": realism.FREIGHT_PEAK_MONTHS,
+        "unit_price_factor": realism.UNIT_PRICE_FACTOR,
+        "unit_price_codes": len(prices),
+        "unit_price_within_share": float(prices["within"].mean()) if len(prices) else float("nan"),
+    }
+    source = realism.replica_label(month)
+    tables = {
+        "table_real_structure": structure.assign(within=structure["within"].map({True: "예", False: "아니오"}))[
+            ["label", "real", "replica", "tolerance", "within"]
+        ]
+        .rename(
+            columns={
+                "label": "지표",
+                "real": f"실제 ({real.TRADE_RELEASE_MONTH})",
+                "replica": source,
+                "tolerance": "허용 범위",
+                "within": "범위 안",
+            }
+        )
+        .round(3),
+        "table_real_freight": freight.assign(
+            real_peak_month=freight["real_peak_month"].dt.strftime("%Y-%m"),
+            replica_peak_month=freight["replica_peak_month"].dt.strftime("%Y-%m"),
+            within=freight["within"].map({True: "예", False: "아니오"}),
+        )[["route", "correlation", "real_peak", "replica_peak", "real_peak_month", "replica_peak_month", "within"]]
+        .rename(
+            columns={
+                "route": "항로",
+                "correlation": "상관계수",
+                "real_peak": "실제 정점(천원)",
+                "replica_peak": "이 빌드 정점(천원)",
+                "real_peak_month": "실제 정점 월",
+                "replica_peak_month": "이 빌드 정점 월",
+                "within": "범위 안",
+            }
+        )
+        .round(3),
+    }
+    figures = {
+        "fig_real_countries_per_code": plots.countries_per_code_bars(
+            realism.countries_per_code_table(raw.trade, month)
+        ),
+        "fig_real_region_mix": plots.region_mix_bars(realism.region_mix_table(raw.trade, month)),
+        "fig_real_unit_prices": plots.unit_price_real_vs_replica(prices, realism.UNIT_PRICE_FACTOR),
+        "fig_real_freight": plots.freight_real_vs_replica(realism.freight_paths(raw.freight)),
     }
     return StudyResult(numbers, tables, figures)
