@@ -72,8 +72,8 @@ def parse_number_text(
     text = raw.fillna("").astype(str).str.strip()
     blank = text == ""
     valid = text.str.fullmatch(_NUMBER)
-    values = pd.to_numeric(text.where(valid, "").str.replace(",", "", regex=False).replace("", np.nan))
-    values = pd.Series(np.asarray(values, dtype=float), index=raw.index)
+    digits = text.where(valid, None).str.replace(",", "", regex=False)
+    values = pd.Series(np.asarray(digits.astype("float64"), dtype=float), index=raw.index)
     checks = [
         (~valid & ~blank & text.str.contains(",", regex=False), COMMA_MESSAGE),
         (~valid & ~blank, "not a number"),

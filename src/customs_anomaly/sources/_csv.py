@@ -123,10 +123,10 @@ def parse_months(
 ) -> pd.Series:
     """Months from text with a per-source parser that returns None for what it cannot read."""
     raw = frame[column]
-    months = [parse(value) for value in raw]
-    bad = pd.Series([m is None for m in months], index=raw.index)
-    _first_bad(path, raw, bad, column, "not a month")
-    return pd.Series(pd.to_datetime(months), index=raw.index, name="month").astype("datetime64[ns]")
+    parsed = {value: parse(value) for value in pd.unique(raw)}  # a release repeats one month
+    months = raw.map(parsed)
+    _first_bad(path, raw, months.isna(), column, "not a month")
+    return pd.Series(pd.to_datetime(months.to_numpy()), index=raw.index, name="month").astype("datetime64[ns]")
 
 
 _YEAR_MONTH = re.compile(r"^(\d{4})[-./]?(\d{2})$")

@@ -63,14 +63,16 @@ def _read_file(path: Path) -> pd.DataFrame:
 
 def _reference_dates(frame: pd.DataFrame, path: Path) -> pd.Series:
     raw = frame["데이터기준일자"]
-    dates = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
-    undashed = pd.to_datetime(raw, format="%Y%m%d", errors="coerce")
-    dates = dates.fillna(undashed)
+    unique = pd.Series(pd.unique(raw))  # a release repeats one date
+    parsed = pd.to_datetime(unique, format="%Y-%m-%d", errors="coerce").fillna(
+        pd.to_datetime(unique, format="%Y%m%d", errors="coerce")
+    )
+    dates = raw.map(dict(zip(unique, parsed)))
     bad = dates.isna() & (raw != "")
     if bad.any():
         position = int(bad.to_numpy().nonzero()[0][0])
         raise InputError(path, f"not a date: {raw.iloc[position]!r}", row=position + 1, column="데이터기준일자")
-    return dates.astype("datetime64[ns]")
+    return pd.to_datetime(dates).astype("datetime64[ns]")
 
 
 def read_trade(path: str | Path) -> pd.DataFrame:
