@@ -122,32 +122,25 @@ def trailing_weighted_median(
     table = np.full((int(groups.max()) + 1 if len(groups) else 0, n_targets), np.nan)
     if len(month) == 0:
         return table
-    # one integer sort: each (row, lag) pair is keyed by its target cell, then by the row's
-    # rank in ascending value order, which also names the row
-    rank_order = np.argsort(value, kind="stable")
-    rank = np.empty(len(value), dtype=np.int64)
-    rank[rank_order] = np.arange(len(value))
-    base = groups.astype(np.int64) * n_targets + month
+    # rows in ascending value order, each repeated once per lag; a stable sort by target cell then
+    # keeps the value order inside every cell (a radix sort when the cell numbers fit 16 bits)
+    by_value = np.argsort(value, kind="stable")
     lags = np.arange(1, months + 1, dtype=np.int64)
-    cells = base[:, None] + lags[None, :]
-    pairs = np.broadcast_to(rank[:, None], cells.shape)
+    cells = (groups[by_value].astype(np.int64) * n_targets + month[by_value])[:, None] + lags[None, :]
+    rows = np.broadcast_to(by_value[:, None], cells.shape)
     if targets is not None:
         wanted = np.isin(cells % n_targets, targets)
-        cells, pairs = cells[wanted], pairs[wanted]
-    keys = np.sort((cells * len(value) + pairs).ravel())
-    cell, row = np.divmod(keys, len(value))
-    row = rank_order[row]
-    values, weights = value[row], weight[row]
-    boundary = np.r_[True, cell[1:] != cell[:-1]]
-    starts = np.flatnonzero(boundary)
-    ends = np.r_[starts[1:], len(values)] - 1
-    segment = np.cumsum(boundary) - 1
-    cumulative = np.cumsum(weights)
-    before = (cumulative[starts] - weights[starts])[segment]
-    half = 0.5 * (cumulative[ends] - cumulative[starts] + weights[starts])[segment]
-    reached = np.flatnonzero(cumulative - before >= half)
-    first = reached[np.r_[True, segment[reached][1:] != segment[reached][:-1]]]
-    table.ravel()[cell[first]] = values[first]
+        cells, rows = cells[wanted], rows[wanted]
+    cells, rows = cells.ravel(), rows.ravel()
+    key_type = np.uint16 if table.size <= np.iinfo(np.uint16).max else np.int64
+    order = np.argsort(cells.astype(key_type), kind="stable")
+    cell, row = cells[order], rows[order]
+    weights = weight[row]
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    cumulative = np.cumsum(weights)  # non-decreasing: the first row of a cell past its half-way weight
+    half_way = cumulative[starts] - weights[starts] + 0.5 * np.add.reduceat(weights, starts)
+    first = np.searchsorted(cumulative, half_way, side="left")
+    table.ravel()[cell[starts]] = value[row[first]]
     return table
 
 
@@ -171,7 +164,7 @@ class FairPriceDetector(Detector):
             panel["unit_price_usd_per_kg"].to_numpy(dtype=float)[priced],
             panel["weight_kg"].to_numpy(dtype=float)[priced],
             self.params["months"],
-            targets=None if rows is None else np.unique(month[rows]),
+            targets=None if rows is None or rows.all() else np.unique(month[rows]),
         )
         fair = np.full(len(panel), np.nan)
         known = codes < table.shape[0]
