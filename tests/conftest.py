@@ -26,6 +26,40 @@ def reference_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def replica_raw(tmp_path_factory) -> Path:
+    """The synthetic replica of seed 0, written once per session (read-only for the tests)."""
+    from customs_anomaly import synth
+
+    raw = tmp_path_factory.mktemp("replica") / "raw"
+    synth.write_replica(raw, seed=0)
+    return raw
+
+
+@pytest.fixture(scope="session")
+def replica_panel_path(replica_raw) -> Path:
+    """The merged panel of the session's replica, with its row accounting beside it."""
+    from customs_anomaly.cli import main
+
+    out = replica_raw.parent / "panel.parquet"
+    assert main(["merge", "--raw", str(replica_raw), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_injected_path(replica_panel_path) -> Path:
+    """A tenth of the replica's HSK codes with the default protocol injected (seed 0): big enough
+    for every detector and command, small enough to fit networks quickly."""
+    from customs_anomaly.inject import inject_anomalies
+    from customs_anomaly.storage import read_panel, write_table
+    from customs_anomaly.studies.merge import sample_items
+
+    panel = sample_items(read_panel(replica_panel_path), share=0.1, seed=0)
+    out = replica_panel_path.with_name("small_injected.parquet")
+    write_table(inject_anomalies(panel, seed=0).panel, out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def quick_book(tmp_path_factory) -> Path:
     """Root of a quick build of the whole book (small parameters), in a temporary directory."""
     root = tmp_path_factory.mktemp("quick_book")

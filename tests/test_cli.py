@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -22,11 +23,8 @@ def test_every_subcommand_has_help(name, capsys):
     assert "usage: customs-anomaly" in capsys.readouterr().out
 
 
-def test_synth_then_merge_gives_the_contract_panel(tmp_path: Path):
-    raw, panel_path = tmp_path / "raw", tmp_path / "panel.parquet"
-    assert main(["synth", "--seed", "0", "--out", str(raw)]) == 0
-    assert main(["merge", "--raw", str(raw), "--out", str(panel_path)]) == 0
-    panel = pd.read_parquet(panel_path)
+def test_synth_then_merge_gives_the_contract_panel(replica_panel_path: Path):
+    panel = pd.read_parquet(replica_panel_path)
     assert list(panel.columns) == list(config.PANEL_COLUMNS)
     months = panel["month"].drop_duplicates().sort_values()
     assert list(months) == list(config.month_range())
@@ -37,14 +35,13 @@ def test_synth_then_merge_gives_the_contract_panel(tmp_path: Path):
     # about the real by-country release's 1,146 rows in July (fewer in January: a release holds the
     # pairs traded so far that year)
     assert rows_per_month.between(700, 1400).all()
-    accounting = pd.read_csv(tmp_path / "panel_row_accounting.csv").set_index("reason")["rows"]
+    accounting = pd.read_csv(replica_panel_path.with_name("panel_row_accounting.csv")).set_index("reason")["rows"]
     assert accounting["input"] == accounting.drop("input").sum()
 
 
-def test_merge_of_a_broken_file_is_one_line_exit_2_and_no_output(tmp_path: Path, capsys):
+def test_merge_of_a_broken_file_is_one_line_exit_2_and_no_output(tmp_path: Path, replica_raw: Path, capsys):
     raw = tmp_path / "raw"
-    assert main(["synth", "--seed", "0", "--out", str(raw)]) == 0
-    capsys.readouterr()
+    shutil.copytree(replica_raw, raw)
     fx_file = next((raw / "exchange_rate").glob("*.csv"))
     text = fx_file.read_text(encoding="utf-8-sig").splitlines()
     text[3] = text[3].replace(".", "x", 1)  # data row 3: an unparseable rate
@@ -75,21 +72,17 @@ def test_reading_a_panel_with_a_bad_cell_names_row_and_column(tmp_path: Path, ca
         read_panel(path)
 
 
-def test_the_panel_is_reproducible_from_the_seed(tmp_path: Path):
-    panels = []
-    for run in ("a", "b"):
-        raw, out = tmp_path / run / "raw", tmp_path / run / "panel.parquet"
-        assert main(["synth", "--seed", "3", "--out", str(raw)]) == 0
-        assert main(["merge", "--raw", str(raw), "--out", str(out)]) == 0
-        panels.append(pd.read_parquet(out))
-    pd.testing.assert_frame_equal(panels[0], panels[1])
+def test_the_panel_is_reproducible_from_the_raw_files(tmp_path: Path, replica_raw: Path, replica_panel_path: Path):
+    """The replica's bytes depend only on the seed (test_synth); the merge of the same files gives
+    the same panel."""
+    out = tmp_path / "panel.parquet"
+    assert main(["merge", "--raw", str(replica_raw), "--out", str(out)]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(replica_panel_path))
 
 
-def test_fit_score_and_demo_through_the_cli(tmp_path: Path, capsys):
-    raw, panel_path, injected = tmp_path / "raw", tmp_path / "panel.parquet", tmp_path / "injected.parquet"
-    assert main(["synth", "--seed", "0", "--out", str(raw)]) == 0
-    assert main(["merge", "--raw", str(raw), "--out", str(panel_path)]) == 0
-    assert main(["inject", "--panel", str(panel_path), "--seed", "0", "--out", str(injected)]) == 0
+def test_fit_score_and_demo_through_the_cli(tmp_path: Path, replica_panel_path: Path, capsys):
+    injected = tmp_path / "injected.parquet"
+    assert main(["inject", "--panel", str(replica_panel_path), "--seed", "0", "--out", str(injected)]) == 0
     assert (
         main(
             [
@@ -126,12 +119,11 @@ def test_fit_score_and_demo_through_the_cli(tmp_path: Path, capsys):
     assert "detector.json" in capsys.readouterr().err and not (tmp_path / "x.csv").exists()
 
 
-def test_fit_without_a_detector_trains_the_improved_one_and_score_gives_reasons(tmp_path: Path):
-    raw, panel_path, injected = tmp_path / "raw", tmp_path / "panel.parquet", tmp_path / "injected.parquet"
-    assert main(["synth", "--seed", "1", "--out", str(raw)]) == 0
-    assert main(["merge", "--raw", str(raw), "--out", str(panel_path)]) == 0
-    assert main(["inject", "--panel", str(panel_path), "--seed", "1", "--out", str(injected)]) == 0
-    assert main(["fit", "--panel", str(injected), "--out", str(tmp_path / "m"), "--epochs", "2"]) == 0
+def test_fit_without_a_detector_trains_the_improved_one_and_score_gives_reasons(
+    tmp_path: Path, small_injected_path: Path
+):
+    injected = small_injected_path
+    assert main(["fit", "--panel", str(injected), "--out", str(tmp_path / "m"), "--epochs", "1"]) == 0
     assert '"name": "lstm-plus"' in (tmp_path / "m" / "detector.json").read_text(encoding="utf-8")
     scores_path = tmp_path / "scores.parquet"
     assert main(["score", "--panel", str(injected), "--model-dir", str(tmp_path / "m"), "--out", str(scores_path)]) == 0

@@ -131,15 +131,20 @@ def test_the_improved_detector_is_the_default_and_checks_its_switches():
         make_detector("lstm-plus", budget_share=0)
 
 
-def test_ablation_switches_run(panel):
-    for change in (
-        {"macro": True},
-        {"window": 6, "scaling": "minmax"},
-        {"error_mapping": "window"},
-        {"series_norm": True},
-    ):
-        scores = make_detector("lstm-plus", epochs=1, verbose=0, **change).fit(panel).score(panel)
-        assert np.isfinite(scores.loc[panel["weight_kg"] > 0, "score"]).all()
+def test_ablation_switches_that_shape_training_run(panel):
+    scores = make_detector("lstm-plus", epochs=1, verbose=0, macro=True, window=6, scaling="minmax").fit(panel)
+    assert np.isfinite(scores.score(panel).loc[panel["weight_kg"] > 0, "score"]).all()
+
+
+def test_scoring_switches_reuse_the_trained_network_and_equal_a_fresh_fit(panel):
+    base = make_detector("lstm-plus", epochs=1, verbose=0).fit(panel)
+    derived = base.derive(panel, error_mapping="window", series_norm=True)
+    assert derived.model_ is base.model_ and base.params["error_mapping"] == "per-month"
+    fresh = make_detector("lstm-plus", epochs=1, verbose=0, error_mapping="window", series_norm=True).fit(panel)
+    pd.testing.assert_frame_equal(derived.score(panel), fresh.score(panel))
+    assert derived.threshold_ == fresh.threshold_ != base.threshold_
+    with pytest.raises(ValueError, match="must be refitted to change window"):
+        base.derive(panel, window=6)
 
 
 def test_neighbour_median_excludes_the_cell_and_skips_gaps():

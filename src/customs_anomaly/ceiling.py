@@ -29,7 +29,7 @@ from customs_anomaly import config, synth
 from customs_anomaly.anomaly_types import PRICE_TYPES
 from customs_anomaly.detectors.series import freight_log_ratio
 from customs_anomaly.evaluate import evaluate_scores
-from customs_anomaly.experiments import DetectorRun, misdeclared_by_row
+from customs_anomaly.experiments import DetectorRun, misdeclared_by_row, test_rows
 from customs_anomaly.inject import InjectionSpec, cheap_donor_prices, eligible_rows
 
 KEY = list(config.PANEL_KEY)
@@ -121,18 +121,20 @@ def oracle_scores(
     the row's freight departs from its region-month level; `flag` = the score is above 0.
     Taking knowledge away (`knowledge_gaps`): `expected_log_price` (one per panel row) replaces the
     generator's expected price, e.g. by a detector's estimate; `odd` (one bool per panel row)
-    replaces the generator's tiny-odd-shipment months."""
+    replaces the generator's tiny-odd-shipment months. Only the test year is scored (every metric
+    reads only it); other rows are NaN."""
     rows = attach_latent(panel, latent)
-    traded = rows["weight_kg"] > 0
+    scored = (rows["weight_kg"] > 0).to_numpy() & test_rows(panel)
     expected = (
         rows["expected_log_price"].to_numpy() if expected_log_price is None else np.asarray(expected_log_price, float)
     )
-    residual = np.log(rows["unit_price_usd_per_kg"].where(traded)).to_numpy() - expected
-    noise_sd = rows["price_noise_sd"].to_numpy(float)
+    residual = np.log(rows["unit_price_usd_per_kg"].to_numpy(float)[scored]) - expected[scored]
+    noise_sd = rows["price_noise_sd"].to_numpy(float)[scored]
     odd = rows["odd_shipment"].fillna(False).to_numpy(bool) if odd is None else np.asarray(odd, bool)
-    score = np.where(traded, log_likelihood_ratio(residual, noise_sd, odd, prior), np.nan)
+    score = np.full(len(panel), np.nan)
+    score[scored] = log_likelihood_ratio(residual, noise_sd, odd[scored], prior)
     freight_departs = np.abs(np.nan_to_num(freight_log_ratio(panel).to_numpy())) > 1e-9
-    score = score + np.where(freight_departs, FREIGHT_CERTAIN, 0.0)
+    score = score + np.where(freight_departs & test_rows(panel), FREIGHT_CERTAIN, 0.0)
     return pd.DataFrame({"score": score, "flag": np.nan_to_num(score, nan=-np.inf) > 0.0}, index=panel.index)
 
 

@@ -20,6 +20,8 @@ from customs_anomaly.features import strip_labels
 from customs_anomaly.storage import write_folder
 
 STORE_FOLDER = "store"
+# Fits loaded in this process, by folder: a chapter that needs the same fit twice loads it once.
+_LOADED: dict[Path, Detector] = {}
 
 
 def training_fingerprint(panel: pd.DataFrame, train_until: pd.Timestamp = config.TRAIN_UNTIL) -> str:
@@ -34,7 +36,15 @@ def training_fingerprint(panel: pd.DataFrame, train_until: pd.Timestamp = config
 
 
 def model_dir(models_dir: Path, detector: Detector, training: str) -> Path:
-    return Path(models_dir) / STORE_FOLDER / f"{detector.name}-{detector.fingerprint()}-{training}"
+    """Folder of a fit: named by detector, trained-part parameters, all parameters, training rows."""
+    name = f"{detector.name}-{detector.fingerprint(training_only=True)}-{detector.fingerprint()}-{training}"
+    return Path(models_dir) / STORE_FOLDER / name
+
+
+def same_training(models_dir: Path, detector: Detector, training: str) -> list[Path]:
+    """Stored fits of the same detector whose trained part is the one `detector` would train."""
+    pattern = f"{detector.name}-{detector.fingerprint(training_only=True)}-*-{training}"
+    return sorted(p for p in (Path(models_dir) / STORE_FOLDER).glob(pattern) if (p / "detector.json").is_file())
 
 
 def fitted_detector(
@@ -45,13 +55,26 @@ def fitted_detector(
     train_until: pd.Timestamp = config.TRAIN_UNTIL,
 ) -> Detector:
     """The detector `name` with `params`, fitted on the panel's months up to `train_until`: loaded
-    when the store holds that exact fit, else fitted, timed (`fit_seconds_`) and stored."""
+    when the store holds that exact fit; derived from a stored fit that differs only in scoring
+    parameters (the trained network is reused and the rest recalibrated); else fitted, timed
+    (`fit_seconds_`, the whole training) and stored."""
     detector = make_detector(name, **(params or {}))
-    target = model_dir(models_dir, detector, training_fingerprint(panel, train_until))
+    training = training_fingerprint(panel, train_until)
+    target = model_dir(models_dir, detector, training)
+    if target in _LOADED:
+        return _LOADED[target]
     if (target / "detector.json").is_file():
-        return load_detector(target)
+        _LOADED[target] = load_detector(target)
+        return _LOADED[target]
     started = time.perf_counter()
-    detector.fit(panel, train_until=train_until)
-    detector.fit_seconds_ = time.perf_counter() - started
+    relatives = same_training(models_dir, detector, training)
+    if relatives:
+        base = load_detector(relatives[0])
+        detector = base.derive(panel, **{k: v for k, v in detector.params.items() if k in base.SCORING_PARAMS})
+        detector.fit_seconds_ = (base.fit_seconds_ or 0.0) + time.perf_counter() - started
+    else:
+        detector.fit(panel, train_until=train_until)
+        detector.fit_seconds_ = time.perf_counter() - started
     write_folder(target, detector.save)  # atomic, with the checksums `load_detector` verifies
+    _LOADED[target] = detector
     return detector

@@ -26,6 +26,7 @@ class Profile:
     value_factors: tuple[float, ...]
     freight_factors: tuple[float, ...]
     ceiling_seeds: int  # injection seeds over which the oracle's ceiling is measured
+    item_share: float = 1.0  # share of HSK codes kept in the panel (a smoke build uses fewer)
     budget_share: float = 0.02  # the monthly review budget the chapters discuss
 
     def with_overrides(self, **overrides) -> Profile:
@@ -41,8 +42,8 @@ FULL = Profile(
     name="full",
     injection_seeds=5,
     fresh_seeds=5,
-    original_epochs=20,
-    plus_epochs=30,
+    original_epochs=4,
+    plus_epochs=10,
     magnitude_seeds=2,
     value_factors=VALUE_FACTORS,
     freight_factors=FREIGHT_FACTORS,
@@ -58,6 +59,7 @@ QUICK = Profile(
     value_factors=(0.5, 2.0),
     freight_factors=(3.0,),
     ceiling_seeds=3,
+    item_share=0.3,
 )
 PROFILES = {profile.name: profile for profile in (FULL, QUICK)}
 

@@ -14,6 +14,7 @@ Scoring is split the way PyOD splits `decision_function` and `predict`:
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from pathlib import Path
@@ -41,6 +42,8 @@ class Detector:
 
     name = "base"
     defaults: dict = {}
+    # Parameters that only change what is computed after the trained part (see `derive`).
+    SCORING_PARAMS: frozenset = frozenset()
 
     def __init__(self, **params) -> None:
         unknown = sorted(set(params) - set(self.defaults))
@@ -52,11 +55,25 @@ class Detector:
         self.params = {**self.defaults, **params}
         self.fit_seconds_: float | None = None
 
-    def fingerprint(self) -> str:
-        """Name and the parameters that shape the fitted model, as a short stable hash."""
-        shaping = {k: v for k, v in sorted(self.params.items()) if k not in UNFINGERPRINTED_PARAMS}
+    def fingerprint(self, training_only: bool = False) -> str:
+        """Name and the parameters that shape the fitted model (with `training_only`, those that
+        shape its trained part), as a short stable hash."""
+        left_out = UNFINGERPRINTED_PARAMS | (self.SCORING_PARAMS if training_only else frozenset())
+        shaping = {k: v for k, v in sorted(self.params.items()) if k not in left_out}
         text = json.dumps({"name": self.name, "params": shaping, "version": __version__}, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def derive(self, panel: pd.DataFrame, **changes) -> Detector:
+        """A copy of this fitted detector with scoring parameters changed, recalibrated on the
+        panel's training months without training again (the trained part is shared)."""
+        unknown = sorted(set(changes) - self.SCORING_PARAMS)
+        if unknown:
+            raise ValueError(f"'{self.name}' must be refitted to change {', '.join(unknown)}")
+        derived = copy.copy(self)
+        derived.params = {**self.params, **changes}
+        panel = strip_labels(panel)
+        derived._recalibrate(panel[panel["month"] <= self.train_until_].reset_index(drop=True))
+        return derived
 
     def fit(self, panel: pd.DataFrame, train_until: pd.Timestamp = config.TRAIN_UNTIL) -> Detector:
         panel = strip_labels(panel)
@@ -143,6 +160,9 @@ class Detector:
         raise NotImplementedError
 
     def _fit(self, train: pd.DataFrame) -> None:
+        raise NotImplementedError
+
+    def _recalibrate(self, train: pd.DataFrame) -> None:
         raise NotImplementedError
 
     def _analyse(self, panel: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:

@@ -25,9 +25,16 @@ from customs_anomaly.features import ORIGINAL_FEATURES, Windows, build_windows, 
 from customs_anomaly.thresholds import iqr_threshold, percentile_threshold
 
 REASON_WHAT = "재구성 오차"
-# The windows have a fixed length of a few months, so the recurrent loops are unrolled into plain
-# operations: the same model and arithmetic, about twice as fast to train on a CPU.
-UNROLL = False
+# The windows have a fixed length of a few months, so the recurrent loops can be unrolled into
+# plain operations: the same model, about twice as fast per epoch on a CPU, but slower to build
+# (graph tracing). Worth it from this many epochs on.
+UNROLL_MIN_EPOCHS = 5
+
+
+def unrolled(epochs: int) -> bool:
+    return epochs >= UNROLL_MIN_EPOCHS
+
+
 RECON_COLUMNS = {
     "unit_price_usd_per_kg": "recon_unit_price_usd_per_kg",
     "freight_krw_per_kg": "recon_freight_krw_per_kg",
@@ -64,10 +71,11 @@ class LSTMAutoencoderDetector(Detector):
     def _build(self, n_features: int, n_codes: int):
         keras, _ = _keras()
         layers, window = keras.layers, self.params["window"]
+        unroll = unrolled(self.params["epochs"])
         inputs = keras.Input((window, n_features))
-        x = layers.LSTM(64, activation="relu", unroll=UNROLL)(inputs)
+        x = layers.LSTM(64, activation="relu", unroll=unroll)(inputs)
         x = layers.RepeatVector(window)(x)
-        x = layers.LSTM(64, activation="relu", return_sequences=True, unroll=UNROLL)(x)
+        x = layers.LSTM(64, activation="relu", return_sequences=True, unroll=unroll)(x)
         outputs = layers.TimeDistributed(layers.Dense(n_features))(x)
         model = keras.Model(inputs, outputs)
         model.compile(optimizer="adam", loss="mse")
@@ -199,16 +207,17 @@ class LSTMEmbeddingDetector(LSTMAutoencoderDetector):
     def _build(self, n_features: int, n_codes: int):
         keras, _ = _keras()
         layers, window = keras.layers, self.params["window"]
+        unroll = unrolled(self.params["epochs"])
         numeric = keras.Input((window, n_features))
         code = keras.Input((1,), dtype="int32")
         embedded = layers.Flatten()(layers.Embedding(n_codes, self.params["embedding_dim"])(code))
         repeated = layers.RepeatVector(window)(embedded)
         x = layers.Concatenate()([numeric, repeated])
-        x = layers.LSTM(128, activation="tanh", return_sequences=True, unroll=UNROLL)(x)
-        x = layers.LSTM(64, unroll=UNROLL)(x)
+        x = layers.LSTM(128, activation="tanh", return_sequences=True, unroll=unroll)(x)
+        x = layers.LSTM(64, unroll=unroll)(x)
         x = layers.RepeatVector(window)(x)
-        x = layers.LSTM(64, return_sequences=True, unroll=UNROLL)(x)
-        x = layers.LSTM(128, return_sequences=True, unroll=UNROLL)(x)
+        x = layers.LSTM(64, return_sequences=True, unroll=unroll)(x)
+        x = layers.LSTM(128, return_sequences=True, unroll=unroll)(x)
         outputs = layers.TimeDistributed(layers.Dense(n_features))(x)
         model = keras.Model([numeric, code], outputs)
         model.compile(optimizer="adam", loss="mse")

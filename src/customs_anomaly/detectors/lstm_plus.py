@@ -35,7 +35,7 @@ import pandas as pd
 from sklearn.preprocessing import MinMaxScaler, RobustScaler
 
 from customs_anomaly.detectors.base import FREIGHT_GROUP, Detector
-from customs_anomaly.detectors.lstm_autoencoder import UNROLL, _keras
+from customs_anomaly.detectors.lstm_autoencoder import _keras, unrolled
 from customs_anomaly.detectors.series import (
     SeriesGrid,
     freight_log_ratio,
@@ -129,12 +129,19 @@ class LSTMPlusDetector(Detector):
         "context_weight": 0.1,
         "statistical": "geometric",
         "k": 6,
+        "alignment": "centred",
         "budget_share": 0.02,
         "freight_tolerance": 0.05,
         "verbose": 2,
     }
 
+    # Parameters that only change what follows the network: a fit that differs in these alone
+    # reuses the trained network and recomputes the rest (`Detector.derive`).
+    SCORING_PARAMS = frozenset(
+        {"error_mapping", "series_norm", "statistical", "k", "budget_share", "freight_tolerance"}
+    )
     CHOICES = {
+        "alignment": ("centred", "trailing"),
         "scaling": ("robust", "minmax"),
         "error_mapping": ("per-month", "window"),
         "statistical": ("geometric", "none"),
@@ -181,12 +188,13 @@ class LSTMPlusDetector(Detector):
     def _build(self, n_channels: int):
         keras, _ = _keras()
         layers, window, units = keras.layers, self.params["window"], self.params["units"]
+        unroll = unrolled(self.params["epochs"])
         inputs = keras.Input((window, n_channels))
-        code = layers.Bidirectional(layers.LSTM(units, unroll=UNROLL))(inputs)
+        code = layers.Bidirectional(layers.LSTM(units, unroll=unroll))(inputs)
         code = layers.Dense(units, activation="tanh")(code)
         x = layers.RepeatVector(window)(code)
         x = layers.Concatenate()([x, inputs])  # the decoder knows which steps were seen
-        x = layers.LSTM(units, return_sequences=True, unroll=UNROLL)(x)
+        x = layers.LSTM(units, return_sequences=True, unroll=unroll)(x)
         outputs = layers.TimeDistributed(layers.Dense(2))(x)
         model = keras.Model(inputs, outputs)
         model.compile(optimizer=keras.optimizers.Adam(2e-3), loss=laplace_nll)
@@ -213,7 +221,7 @@ class LSTMPlusDetector(Detector):
         series, month = np.nonzero(present)
         if len(series) == 0:
             raise ValueError("no month with imports in the training months")
-        inputs, steps, position = self._windows(tensor, series, month, masked=True, centred=True)
+        inputs, steps, position = self._windows(tensor, series, month, masked=True, centred=self.centred)
         targets = self._targets(tensor, steps, series, position)
         self.model_ = self._build(tensor.shape[-1])
         history = self.model_.fit(
@@ -226,6 +234,11 @@ class LSTMPlusDetector(Detector):
         )
         self.loss_history_ = [float(v) for v in history.history["loss"]]
         self.train_samples_ = len(series)
+        self._calibrate(train, grid, tensor, series, month)
+
+    def _calibrate(self, train: pd.DataFrame, grid: SeriesGrid, tensor: np.ndarray, series, month) -> None:
+        """What follows the network on the training months: the series' typical errors and the
+        operating threshold (the score above which `budget_share` of the training rows lie)."""
         z = self._price_z(tensor, series, month)[0]
         self.series_scale_ = self._series_scales(grid, series, z)
         statistical = self.statistical_z(train, grid, series, month)
@@ -233,11 +246,24 @@ class LSTMPlusDetector(Detector):
         train_scores = self._combine(train, grid, price_score, series, month)[0]
         self.threshold_ = float(np.nanquantile(train_scores, 1.0 - self.params["budget_share"]))
 
+    def _recalibrate(self, train: pd.DataFrame) -> None:
+        cells = relative_inputs(train, self.train_until_)
+        tensor = self._tensor(cells.continuous, train, cells.grid.months)
+        series, month = np.nonzero(np.isfinite(cells.continuous[..., 0]))
+        self._calibrate(train, cells.grid, tensor, series, month)
+
+    @property
+    def centred(self) -> bool:
+        """Whether a target month sits in the middle of its window (retrospective audit) or at its
+        end (prospective: nothing after the month is read)."""
+        return self.params["alignment"] == "centred"
+
     def _price_z(self, tensor: np.ndarray, series: np.ndarray, month: np.ndarray):
         """Signed error of each target month in units of the model's own uncertainty, and the
         expected value (scaled units)."""
         per_month = self.params["error_mapping"] == "per-month"
-        inputs, steps, position = self._windows(tensor, series, month, masked=per_month, centred=per_month)
+        centred = per_month and self.centred
+        inputs, steps, position = self._windows(tensor, series, month, masked=per_month, centred=centred)
         predicted = self.model_.predict(inputs, batch_size=PREDICT_BATCH, verbose=0)
         mu, log_b = predicted[..., 0], np.clip(predicted[..., 1], -6.0, 4.0)
         actual = tensor[series[:, None], steps, PRICE]
@@ -271,7 +297,8 @@ class LSTMPlusDetector(Detector):
     def statistical_z(self, panel: pd.DataFrame, grid: SeriesGrid, series: np.ndarray, month: np.ndarray) -> np.ndarray:
         """The statistical companion per cell: the neighbour-month price deviation in units of the
         series' typical deviation, widened for light months."""
-        z_rows = neighbour_price_z(panel, self.params["k"], floor=0.02, weight_aware=True)[1]
+        side = "both" if self.centred else "past"
+        z_rows = neighbour_price_z(panel, self.params["k"], floor=0.02, weight_aware=True, side=side)[1]
         return grid.to_grid(z_rows)[series, month]
 
     def _with_statistical(self, lstm_score: np.ndarray, statistical: np.ndarray) -> np.ndarray:

@@ -137,10 +137,17 @@ def shifted(grid: np.ndarray, offset: int) -> np.ndarray:
     return out
 
 
-def neighbour_median(grid: np.ndarray, k: int) -> np.ndarray:
-    """Median of the available values in the k months before and the k months after each cell
-    (the cell itself excluded, so an anomaly never sets its own reference)."""
-    return nanmedian_axis0(np.stack([shifted(grid, offset) for offset in range(-k, k + 1) if offset != 0]))
+NEIGHBOUR_SIDES = ("both", "past")
+
+
+def neighbour_median(grid: np.ndarray, k: int, side: str = "both") -> np.ndarray:
+    """Median of the available values in the k months before and (side "both") the k months
+    after each cell; the cell itself is excluded, so an anomaly never sets its own reference.
+    Side "past" reads only earlier months: what is known when the month arrives."""
+    if side not in NEIGHBOUR_SIDES:
+        raise ValueError(f"side must be one of {', '.join(NEIGHBOUR_SIDES)}, got {side!r}")
+    last = k if side == "both" else -1
+    return nanmedian_axis0(np.stack([shifted(grid, offset) for offset in range(-k, last + 1) if offset != 0]))
 
 
 def robust_scale(grid: np.ndarray, floor: float) -> np.ndarray:
@@ -156,7 +163,9 @@ def robust_scale(grid: np.ndarray, floor: float) -> np.ndarray:
     return np.maximum(np.where(np.isfinite(scale), scale, fallback), floor)
 
 
-def neighbour_price_z(panel: pd.DataFrame, k: int, floor: float, weight_aware: bool) -> tuple[np.ndarray, np.ndarray]:
+def neighbour_price_z(
+    panel: pd.DataFrame, k: int, floor: float, weight_aware: bool, side: str = "both"
+) -> tuple[np.ndarray, np.ndarray]:
     """Per row: log unit price minus the median of the series' k months before and after, and
     that deviation in units of the series' typical deviation (1.4826 x MAD over the panel's
     months). With `weight_aware`, a month lighter than the series' median weight gets a wider
@@ -164,7 +173,7 @@ def neighbour_price_z(panel: pd.DataFrame, k: int, floor: float, weight_aware: b
     mix than that of many (heavier months keep the series' scale)."""
     grid = SeriesGrid.of(panel)
     log_price = grid.to_grid(log_unit_price(panel))
-    deviation = log_price - neighbour_median(log_price, k)
+    deviation = log_price - neighbour_median(log_price, k, side)
     scale = robust_scale(deviation, floor)[:, None] * np.ones_like(deviation)
     if weight_aware:
         weight = grid.to_grid(panel["weight_kg"].where(panel["weight_kg"] > 0))

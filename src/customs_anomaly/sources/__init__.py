@@ -76,11 +76,12 @@ def load_raw(raw_dir: str | Path, oil_first_month: pd.Timestamp | None = None) -
         if not folder.is_dir():
             raise InputError(folder, f"missing folder for the {source} source (see data/README.md)")
         folders[source] = folder
+    # the small monthly sources first: a defect in one of them is reported without waiting for
+    # the trade releases to load
+    freight = read_freight(folders["freight"])
+    exchange_rate = read_exchange_rate(folders["exchange_rate"])
+    oil = read_oil(folders["oil"], first_month=oil_first_month)
+    cpi, ppi = read_cpi(folders["cpi"]), read_ppi(folders["ppi"])
     return RawSources(
-        trade=read_trade(folders["trade"]),
-        freight=read_freight(folders["freight"]),
-        exchange_rate=read_exchange_rate(folders["exchange_rate"]),
-        oil=read_oil(folders["oil"], first_month=oil_first_month),
-        cpi=read_cpi(folders["cpi"]),
-        ppi=read_ppi(folders["ppi"]),
+        trade=read_trade(folders["trade"]), freight=freight, exchange_rate=exchange_rate, oil=oil, cpi=cpi, ppi=ppi
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from customs_anomaly import config, plots, realism
@@ -20,7 +21,7 @@ def merge_study(context: Context) -> StudyResult:
     provenance = describe_raw_data(context.raw)
     raw = load_raw(context.raw)
     merged = build_panel(raw)
-    panel = merged.panel
+    panel = sample_items(merged.panel, context.profile.item_share, context.seed)
     write_table(panel, context.paths.panel)
     write_table(merged.accounting, context.paths.row_accounting)
 
@@ -43,6 +44,7 @@ def merge_study(context: Context) -> StudyResult:
         **{f"rows_{reason}": int(n) for reason, n in counts.items()},
         "recovered_codes": merged.recovered_country_codes,
         "panel_rows": len(panel),
+        "item_share": context.profile.item_share,
         "panel_months": panel["month"].nunique(),
         "panel_series": panel.groupby(["hsk_code", "country_code"]).ngroups,
         "panel_hsk_codes": panel["hsk_code"].nunique(),
@@ -81,6 +83,16 @@ def merge_study(context: Context) -> StudyResult:
         "fig_price_noise": plots.price_change_by_flow_size(panel),
     }
     return StudyResult(numbers, tables, figures).merge(comparison_with_real_releases(raw))
+
+
+def sample_items(panel: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
+    """The panel restricted to a seeded random `share` of its HSK codes (all of them at 1)."""
+    if share >= 1.0:
+        return panel
+    codes = np.sort(panel["hsk_code"].unique())
+    rng = np.random.default_rng(seed)
+    kept = rng.choice(codes, size=max(1, round(share * len(codes))), replace=False)
+    return panel[panel["hsk_code"].isin(kept)].reset_index(drop=True)
 
 
 def comparison_month(trade) -> pd.Timestamp:
