@@ -24,4 +24,6 @@ def panel_and_scores(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     scores["reason"] = ""
     scores.loc[flagged_index, "reason"] = reasons
+    scores["reason_group"] = ""
+    scores.loc[flagged_index, "reason_group"] = np.where(np.arange(len(flagged_index)) % 3 == 0, "운임", "단가")
     return panel, scores

@@ -3,13 +3,15 @@ and never reads the label columns."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from panel_builders import tiny_panel
 
 from customs_anomaly import config
 from customs_anomaly.detectors import DETECTOR_NAMES, load_detector, make_detector
-from customs_anomaly.inject import InjectionSpec, inject_anomalies
+from customs_anomaly.experiments import affected_rows, test_rows
+from customs_anomaly.inject import InjectionSpec, inject_anomalies, inject_fixed
 
 FAST = {
     "lstm-a": {"epochs": 1, "verbose": 0},
@@ -42,6 +44,23 @@ def test_score_contract_save_load_and_labels_ignored(name, injected, tmp_path):
     detector.save(tmp_path / name)
     reloaded = load_detector(tmp_path / name).score(injected)
     pd.testing.assert_frame_equal(scores, reloaded)
+    assert_rescoring_affected_rows_is_exact(detector, injected)
+
+
+def assert_rescoring_affected_rows_is_exact(detector, injected):
+    """The magnitude curves score an injected copy of a panel again only where `affected_rows`
+    says a score can change: that must give every detector's scores of the whole test year."""
+    clean = injected.drop(columns=list(config.LABEL_COLUMNS))
+    for kind, factor in (("d", 0.5), ("a", 3.0)):
+        changed = inject_fixed(clean, seed=2, anomaly_type=kind, factor=factor, n=4).panel
+        changed = changed.drop(columns=list(config.LABEL_COLUMNS))
+        test = test_rows(clean)
+        again = affected_rows(clean, changed) & test
+        assert again.any() and not again[test].all()
+        incremental = detector.decision_function(clean, rows=test)
+        incremental[again] = detector.decision_function(changed, rows=again)[again]
+        full = detector.decision_function(changed, rows=test)
+        np.testing.assert_allclose(incremental[test], full[test], rtol=1e-6, equal_nan=True)
 
 
 @pytest.mark.parametrize("name", ["lstm-a", "lstm-plus", "iforest"])

@@ -299,7 +299,7 @@ def test_catalogue_holds_the_release_s_codes_names_and_partners():
     assert (catalogue["item_name"] != "").all() and (catalogue["partners"] != "").all()
     assert catalogue["chapter"].value_counts().index[0] == "03"
     assert {"1212", "2501"} <= set(catalogue["hsk_code"].str[:4])
-    assert {"어류", "갑각류", "연체동물", "해조류", "소금", "조제품"} <= set(catalogue["item_group"])
+    assert {"냉동 어류", "갑각류", "연체동물", "해조류", "소금", "어류 조제품"} <= set(catalogue["item_group"])
     partners = synth.partner_catalogue()
     listed = {c for text in catalogue["partners"] for c in text.split()}
     assert listed == set(partners.loc[partners["trade_flow"] == "I", "country_code"])

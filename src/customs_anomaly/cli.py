@@ -26,6 +26,7 @@ EXIT_BAD_INPUT = 2
 PAGE_SUFFIXES = (".html", ".htm")
 ACCOUNTING_SUFFIX = "_row_accounting"  # merge writes PANEL_STEM + this + .csv beside the panel
 LOG_SUFFIX = "_log"  # inject writes OUT_STEM + this + OUT_SUFFIX beside the injected panel
+MONTHLY_MARKER = "monthly_queue.json"  # written by `monthly` into its output folder
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -168,6 +169,14 @@ def cmd_fit(args: argparse.Namespace) -> None:
     check_months_in_data(panel["month"], args.panel, args.train_until, "--train-until")
     name = args.detector or DEFAULT_DETECTOR
     params = {"epochs": args.epochs} if args.epochs is not None else {}
+    if args.prospective:
+        if name != DEFAULT_DETECTOR:
+            raise InputError(
+                args.panel,
+                f"--prospective is a form of {DEFAULT_DETECTOR} only: '{name}' is prospective under "
+                "`score --as-of` as it is",
+            )
+        params["alignment"] = "trailing"
     detector = make_detector(name, **params)
     try:
         detector.fit(panel, train_until=args.train_until)
@@ -179,17 +188,88 @@ def cmd_fit(args: argparse.Namespace) -> None:
 
 def cmd_score(args: argparse.Namespace) -> None:
     from customs_anomaly.detectors import load_detector
+    from customs_anomaly.operations import score_month
     from customs_anomaly.storage import check_output_file, read_panel, write_table
 
     out = check_output_file(args.out, inputs=(args.panel, args.model_dir))
     panel = read_panel(args.panel)
     detector = load_detector(Path(args.model_dir))
-    scores = detector.score(panel, budget_share=args.budget)
+    if args.as_of is None:
+        scores = detector.score(panel, budget_share=args.budget)
+        what = f"{len(scores):,} rows (audit: every month read with the months on both sides)"
+    else:
+        check_month_to_score(panel, args.panel, args.as_of, detector, Path(args.model_dir), "--as-of")
+        scores = score_month(detector, panel, args.as_of, budget_share=args.budget)
+        what = f"the {len(scores):,} rows of {args.as_of:%Y-%m} (prospective: months after it ignored)"
     write_table(scores, out)
     rule = f"the top {args.budget:.1%} of each month" if args.budget is not None else "the detector's threshold"
+    print(f"scored {what} with '{detector.name}'; {int(scores['flag'].sum()):,} flagged ({rule}); wrote {out}")
+
+
+STALE_MODEL_MONTHS = 12  # a model trained longer ago than this is worth refitting
+
+
+def months_between(earlier: pd.Timestamp, later: pd.Timestamp) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def check_month_to_score(panel, panel_file, month: pd.Timestamp, detector, model_dir: Path, option: str) -> None:
+    """The month lies inside the data, has rows, and comes after the model's training months
+    (a model must never score a month it was trained on as if it were new)."""
+    first, last = panel["month"].min(), panel["month"].max()
+    if month > last:
+        raise InputError(panel_file, f"the data end at {last:%Y-%m}: they do not reach {option} {month:%Y-%m}")
+    if month < first:
+        raise InputError(panel_file, f"{option} {month:%Y-%m} is before the first month {first:%Y-%m} of the data")
+    if not (panel["month"] == month).any():
+        raise InputError(panel_file, f"no import row in {month:%Y-%m} ({option})")
+    if month <= detector.train_until_:
+        raise InputError(
+            model_dir,
+            f"the model was trained on months up to {detector.train_until_:%Y-%m}: {option} {month:%Y-%m} "
+            "is not a new month for it (fit on earlier months, or score a later month)",
+        )
+
+
+def cmd_monthly(args: argparse.Namespace) -> None:
+    from customs_anomaly.demo import queue_table, write_review_queue_files
+    from customs_anomaly.detectors import load_detector
+    from customs_anomaly.merge import build_panel
+    from customs_anomaly.operations import monthly_scores
+    from customs_anomaly.provenance import describe_raw_data
+    from customs_anomaly.sources import load_raw
+    from customs_anomaly.storage import check_output_folder
+
+    raw, model_dir, month = Path(args.raw), Path(args.model_dir), args.month
+    out_dir = check_output_folder(args.out_dir, MONTHLY_MARKER, inputs=(raw, model_dir))
+    if not raw.is_dir():
+        raise InputError(raw, "raw data folder not found")
+    detector = load_detector(model_dir)
+    if month <= detector.train_until_:
+        raise InputError(
+            model_dir,
+            f"the model was trained on months up to {detector.train_until_:%Y-%m}: {month:%Y-%m} is not a new "
+            "month for it (fit on earlier months, or give a later --month)",
+        )
+    panel = build_panel(load_raw(raw)).panel
+    check_month_to_score(panel, raw, month, detector, model_dir, "--month")
+    scores = monthly_scores(detector, panel, month, args.budget)
+    label = f"{describe_raw_data(raw).detail} · 탐지기 {detector.name} · {month:%Y-%m} 심사 목록"
+    files = write_review_queue_files(
+        scores, panel, out_dir, f"queue_{month:%Y-%m}", data_label=label, window=(month, month), marker=MONTHLY_MARKER
+    )
+    age = months_between(detector.train_until_, month)
+    if age > STALE_MODEL_MONTHS:
+        print(
+            f"warning: the model was trained on months up to {detector.train_until_:%Y-%m}, {age} months before "
+            f"{month:%Y-%m}; fit it again on recent months (customs-anomaly fit --train-until)",
+            file=sys.stderr,
+        )
+    flagged = len(queue_table(scores, panel, (month, month)))
     print(
-        f"scored {len(scores):,} rows with '{detector.name}'; "
-        f"{int(scores['flag'].sum()):,} flagged ({rule}); wrote {out}"
+        f"{month:%Y-%m}: scored {int((scores['month'] == month).sum()):,} rows with '{detector.name}' knowing only "
+        f"months up to it; {flagged:,} in the review queue (the top {args.budget:.1%}); wrote "
+        + " and ".join(str(f) for f in files)
     )
 
 
@@ -293,6 +373,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="one of %(choices)s (default: the project's best, lstm-plus)",
     )
     p.add_argument("--epochs", type=_count, default=None, help="override training epochs (neural detectors)")
+    p.add_argument(
+        "--prospective",
+        action="store_true",
+        help="lstm-plus only: the form trained for monthly operation (the month under test at the end of its "
+        "window; nothing after it is read)",
+    )
     p.set_defaults(func=cmd_fit)
 
     p = sub.add_parser("score", help="score every row of a panel with a fitted detector")
@@ -307,7 +393,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="flag exactly the top SHARE (0-1, e.g. 0.02) of every month's rows instead of the "
         "detector's operating threshold: a fixed monthly review volume",
     )
+    p.add_argument(
+        "--as-of",
+        type=_month,
+        default=None,
+        metavar="YYYY-MM",
+        help="score only the rows of this month, reading only the months up to it (prospective: later rows "
+        "in the panel are ignored); without it every row is scored with the months on both sides (audit)",
+    )
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser(
+        "monthly",
+        help="the analyst's monthly run: merge the raw files, score one month prospectively and write "
+        "its review queue (CSV and page)",
+    )
+    p.add_argument("--raw", required=True, help="raw data folder (the six sources, as `merge` reads them)")
+    p.add_argument("--month", required=True, type=_month, metavar="YYYY-MM", help="the month that has just arrived")
+    p.add_argument("--model-dir", required=True, help="a model folder written by `fit` on earlier months")
+    p.add_argument("--out-dir", required=True, help="folder for queue_YYYY-MM.csv and queue_YYYY-MM.html")
+    p.add_argument(
+        "--budget",
+        type=_share,
+        default=config.REVIEW_BUDGET_SHARE,
+        metavar="SHARE",
+        help="the month's review volume: its top SHARE of rows (default %(default)s)",
+    )
+    p.set_defaults(func=cmd_monthly)
 
     p = sub.add_parser("demo", help="write the self-contained review-queue web page")
     p.add_argument("--scores", required=True)

@@ -24,6 +24,8 @@ REGIONS = ("유럽연합", "미국", "중국", "일본", "베트남")
 FREIGHT_ROUTES = ("미국서부", "미국동부", "유럽연합", "중국", "일본", "베트남")
 
 DEFAULT_SEED = 0
+# The monthly review budget: the share of a month's rows an analyst reviews (the top of the queue).
+REVIEW_BUDGET_SHARE = 0.02
 
 # One sub-folder of the raw data directory per source; each holds one or more CSV files.
 RAW_SOURCE_DIRS = {

@@ -9,25 +9,40 @@ import math
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from customs_anomaly import config
 from customs_anomaly.errors import InputError
-from customs_anomaly.explore import item_group
-from customs_anomaly.storage import SCORE_COLUMNS, write_text
+from customs_anomaly.items import item_group
+from customs_anomaly.storage import SCORE_COLUMNS, write_files, write_text
 
 KEY = list(config.PANEL_KEY)
 TEMPLATE = "review_queue.html"
 DEFAULT_TITLE = "관세청 밀수입 의심 거래 심사 목록"
-FREIGHT_WORDS = ("운임",)
-
-
-def reason_group(reasons: pd.Series) -> pd.Series:
-    """'운임' when the reason is about freight, '단가' otherwise ('' for an empty reason)."""
-    text = reasons.fillna("").astype(str)
-    is_freight = text.str.contains("|".join(FREIGHT_WORDS))
-    return pd.Series(np.where(text == "", "", np.where(is_freight, "운임", "단가")), index=reasons.index)
+TEST_YEAR = (config.TEST_START, config.STUDY_END)
+# The queue's columns as the page lists them and as its CSV (the page's button and the monthly
+# run's file) writes them: (key in the page's rows, Korean header).
+QUEUE_COLUMNS = (
+    ("rank", "순위"),
+    ("month", "기준년월"),
+    ("country_name", "국가명"),
+    ("country_code", "국가코드"),
+    ("region", "지역"),
+    ("hsk_code", "HS코드"),
+    ("item_name", "품목명"),
+    ("item_group", "품목군"),
+    ("score", "위험 점수"),
+    ("reason_group", "위험 유형"),
+    ("reason", "위험 현상"),
+)
+# Per-month model columns a score file may carry, drawn in the detail view: (score column, page key).
+MODEL_LINES = {
+    "recon_unit_price_usd_per_kg": "recon_unit_price",
+    "recon_freight_krw_per_kg": "recon_freight",
+    "expected_unit_price_usd_per_kg": "recon_unit_price",
+    "expected_low_unit_price_usd_per_kg": "model_low",
+    "expected_high_unit_price_usd_per_kg": "model_high",
+}
 
 
 def peer_bands(panel: pd.DataFrame) -> pd.DataFrame:
@@ -53,21 +68,25 @@ def _check_scores(scores: pd.DataFrame) -> None:
         raise InputError("scores", "missing score column", column=missing[0])
 
 
-def flagged_in_test_year(scores: pd.DataFrame, panel: pd.DataFrame) -> int:
-    """Rows the queue would list: flagged score rows of the test year that match a panel row."""
+def in_window(months: pd.Series, window: tuple[pd.Timestamp, pd.Timestamp]) -> pd.Series:
+    return pd.to_datetime(months).between(*window)
+
+
+def flagged_in_window(scores: pd.DataFrame, panel: pd.DataFrame, window=TEST_YEAR) -> int:
+    """Rows the queue would list: flagged score rows of the window that match a panel row."""
     flagged = scores.loc[scores["flag"].astype(bool), KEY]
-    flagged = flagged[pd.to_datetime(flagged["month"]).between(config.TEST_START, config.STUDY_END)]
+    flagged = flagged[in_window(flagged["month"], window)]
     return len(flagged.merge(panel[KEY], on=KEY, how="inner"))
 
 
-def check_queue_not_empty(scores: pd.DataFrame, panel: pd.DataFrame, scores_file: str | Path) -> int:
+def check_queue_not_empty(scores: pd.DataFrame, panel: pd.DataFrame, scores_file: str | Path, window=TEST_YEAR) -> int:
     """The number of rows the queue lists; an empty queue is refused, never written silently."""
-    rows = flagged_in_test_year(scores, panel)
+    rows = flagged_in_window(scores, panel, window)
     if rows == 0:
         raise InputError(
             scores_file,
-            f"no flagged row of the test year ({config.TEST_START:%Y-%m}..{config.STUDY_END:%Y-%m}) "
-            "matches the panel: the review queue would be empty",
+            f"no flagged row of {window[0]:%Y-%m}..{window[1]:%Y-%m} matches the panel: the review queue "
+            "would be empty",
             column="flag",
         )
     return rows
@@ -77,18 +96,39 @@ def _clean(values) -> list:
     return [None if (v is None or (isinstance(v, float) and not math.isfinite(v))) else v for v in values]
 
 
-def queue_data(scores: pd.DataFrame, panel: pd.DataFrame) -> dict:
-    """The JSON payload of the page: flagged test-year rows sorted by score, and the monthly
-    history of every series that has a flag."""
+def _series_payload(history: pd.DataFrame, model_columns: list[str]) -> dict:
+    """One flagged series' monthly history as the detail view draws it."""
+    priced = history["weight_kg"] > 0
+    payload = {
+        "months": history["month"].dt.strftime("%Y-%m").tolist(),
+        "unit_price": _clean(history["unit_price_usd_per_kg"].where(priced).round(4).tolist()),
+        "freight_per_kg": _clean(history["freight_krw_per_kg"].round(2).tolist()),
+        "weight_t": _clean((history["weight_kg"] / 1000).round(3).tolist()),
+        "value_usd": _clean(history["value_usd"].round(0).tolist()),
+        **{
+            band: _clean(history[band].round(4).tolist())
+            for band in ("price_band_low", "price_band_high", "freight_band_low", "freight_band_high")
+        },
+    }
+    for column in model_columns:
+        payload[MODEL_LINES[column]] = _clean(history[column].astype(float).round(4).tolist())
+    return payload
+
+
+def queue_data(scores: pd.DataFrame, panel: pd.DataFrame, window=TEST_YEAR) -> dict:
+    """The JSON payload of the page: the flagged rows of the window sorted by score, and the
+    monthly history of every series that has a flag (with the detector's expected values where
+    the scores carry them)."""
     _check_scores(scores)
     scores = scores.assign(month=pd.to_datetime(scores["month"]).astype("datetime64[ns]"))
-    extra = [c for c in ("reason_group", "recon_unit_price_usd_per_kg", "recon_freight_krw_per_kg") if c in scores]
+    model_columns = [c for c in MODEL_LINES if c in scores]
+    extra = [c for c in ("reason_group", *model_columns) if c in scores]
     joined = panel.merge(scores[list(SCORE_COLUMNS) + extra], on=KEY, how="left", validate="one_to_one")
     joined = pd.concat([joined, peer_bands(joined)], axis=1)
     if "reason_group" not in joined:
-        joined["reason_group"] = reason_group(joined["reason"])
-    in_test = joined["month"].between(config.TEST_START, config.STUDY_END)
-    flagged = joined[in_test & joined["flag"].fillna(False).astype(bool)].sort_values("score", ascending=False)
+        joined["reason_group"] = ""
+    flagged = joined[in_window(joined["month"], window) & joined["flag"].fillna(False).astype(bool)]
+    flagged = flagged.sort_values("score", ascending=False)
     series_ids = {
         key: f"s{i}" for i, key in enumerate(dict.fromkeys(zip(flagged["hsk_code"], flagged["country_code"])))
     }
@@ -103,40 +143,36 @@ def queue_data(scores: pd.DataFrame, panel: pd.DataFrame) -> dict:
             "region": r.region,
             "hsk_code": r.hsk_code,
             "item_name": r.item_name,
-            "item_group": item_group(pd.Series([r.hsk_code])).iloc[0],
+            "item_group": group,
             "score": round(float(r.score), 4),
             "reason": r.reason or "",
             "reason_group": r.reason_group or "",
         }
-        for rank, r in enumerate(flagged.itertuples(index=False), start=1)
+        for rank, (r, group) in enumerate(zip(flagged.itertuples(index=False), item_group(flagged["hsk_code"])), 1)
     ]
-    series = {}
-    for (code, country), sid in series_ids.items():
-        s = joined[(joined["hsk_code"] == code) & (joined["country_code"] == country)].sort_values("month")
-        priced = s["weight_kg"] > 0
-        series[sid] = {
-            "months": s["month"].dt.strftime("%Y-%m").tolist(),
-            "unit_price": _clean(s["unit_price_usd_per_kg"].where(priced).round(4).tolist()),
-            "freight_per_kg": _clean(s["freight_krw_per_kg"].round(2).tolist()),
-            "weight_t": _clean((s["weight_kg"] / 1000).round(3).tolist()),
-            "value_usd": _clean(s["value_usd"].round(0).tolist()),
-            "price_band_low": _clean(s["price_band_low"].round(4).tolist()),
-            "price_band_high": _clean(s["price_band_high"].round(4).tolist()),
-            "freight_band_low": _clean(s["freight_band_low"].round(2).tolist()),
-            "freight_band_high": _clean(s["freight_band_high"].round(2).tolist()),
-        }
-        if "recon_unit_price_usd_per_kg" in s:
-            series[sid]["recon_unit_price"] = _clean(s["recon_unit_price_usd_per_kg"].round(4).tolist())
-        if "recon_freight_krw_per_kg" in s:
-            series[sid]["recon_freight"] = _clean(s["recon_freight_krw_per_kg"].round(2).tolist())
-    return {"rows": rows, "series": series, "has_reconstruction": "recon_unit_price_usd_per_kg" in joined}
+    keys = pd.MultiIndex.from_frame(joined[["hsk_code", "country_code"]])
+    histories = joined[keys.isin(list(series_ids))].sort_values("month")
+    series = {
+        series_ids[key]: _series_payload(history, model_columns)
+        for key, history in histories.groupby(["hsk_code", "country_code"], sort=False)
+    }
+    kind = (
+        "expected" if "expected_unit_price_usd_per_kg" in model_columns else ("reconstruction" if model_columns else "")
+    )
+    return {"rows": rows, "series": series, "model_kind": kind, "columns": [list(pair) for pair in QUEUE_COLUMNS]}
+
+
+def queue_table(scores: pd.DataFrame, panel: pd.DataFrame, window=TEST_YEAR) -> pd.DataFrame:
+    """The queue as the CSV holds it: the page's rows and columns, Korean headers."""
+    rows = pd.DataFrame(queue_data(scores, panel, window)["rows"], columns=[key for key, _ in QUEUE_COLUMNS])
+    return rows.rename(columns=dict(QUEUE_COLUMNS))
 
 
 def review_queue_html(
-    scores: pd.DataFrame, panel: pd.DataFrame, *, title: str = DEFAULT_TITLE, data_label: str = ""
+    scores: pd.DataFrame, panel: pd.DataFrame, *, title: str = DEFAULT_TITLE, data_label: str = "", window=TEST_YEAR
 ) -> str:
     """The whole page as one string."""
-    payload = json.dumps(queue_data(scores, panel), ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(queue_data(scores, panel, window), ensure_ascii=False, separators=(",", ":"))
     payload = payload.replace("</", "<\\/")  # never close the script element early
     template = resources.files("customs_anomaly").joinpath("demo_assets", TEMPLATE).read_text(encoding="utf-8")
     return (
@@ -156,8 +192,37 @@ def review_queue_iframe(page: str, height_px: int = 900) -> str:
 
 
 def write_review_queue(
-    scores: pd.DataFrame, panel: pd.DataFrame, out: str | Path, *, title: str = DEFAULT_TITLE, data_label: str = ""
+    scores: pd.DataFrame,
+    panel: pd.DataFrame,
+    out: str | Path,
+    *,
+    title: str = DEFAULT_TITLE,
+    data_label: str = "",
+    window=TEST_YEAR,
 ) -> Path:
     """Write the page atomically (a temp file renamed into place; none left on failure)."""
-    page = review_queue_html(scores, panel, title=title, data_label=data_label)
+    page = review_queue_html(scores, panel, title=title, data_label=data_label, window=window)
     return write_text(page, out)
+
+
+def write_review_queue_files(
+    scores: pd.DataFrame, panel: pd.DataFrame, out_dir: Path, stem: str, *, data_label: str, window, marker: str
+) -> list[Path]:
+    """The queue of a window as CSV (UTF-8 with BOM, for spreadsheets) and as the page, written
+    together with a marker naming what was written; all or nothing."""
+    table = queue_table(scores, panel, window)
+    page = review_queue_html(scores, panel, data_label=data_label, window=window)
+    csv_path, page_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.html"
+    record = {
+        "window": [f"{window[0]:%Y-%m}", f"{window[1]:%Y-%m}"],
+        "rows": len(table),
+        "files": [csv_path.name, page_path.name],
+    }
+    write_files(
+        [
+            (csv_path, lambda target: table.to_csv(target, index=False, encoding="utf-8-sig")),
+            (page_path, lambda target: target.write_text(page, encoding="utf-8")),
+            (out_dir / marker, lambda target: target.write_text(json.dumps(record, ensure_ascii=False) + "\n")),
+        ]
+    )
+    return [csv_path, page_path]

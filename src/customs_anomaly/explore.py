@@ -6,27 +6,9 @@ import numpy as np
 import pandas as pd
 
 from customs_anomaly import config
+from customs_anomaly.items import item_group
 
-ITEM_GROUPS = {
-    "0301": "활어",
-    "0302": "신선·냉장 어류",
-    "0303": "냉동 어류",
-    "0304": "필레·어육",
-    "0305": "건조·염장·훈제",
-    "0306": "갑각류",
-    "0307": "연체동물",
-    "0308": "기타 수생 무척추동물",
-    "1604": "어류 조제품",
-    "1605": "갑각류·연체동물 조제품",
-    "1212": "해조류",
-    "2501": "소금",
-}
 SERIES_KEY = ["hsk_code", "country_code"]
-
-
-def item_group(hsk_codes: pd.Series) -> pd.Series:
-    """Korean item group from the HS heading (first four digits), '기타' otherwise."""
-    return hsk_codes.astype(str).str.zfill(10).str[:4].map(ITEM_GROUPS).fillna("기타")
 
 
 def freight_by_region(panel: pd.DataFrame) -> pd.DataFrame:

@@ -92,15 +92,14 @@ def _apply_value_factor(panel: pd.DataFrame, rows: pd.Index, factors: np.ndarray
     delta = panel.loc[rows, "value_usd"].to_numpy() * (factors - 1.0)
     out.loc[rows, "value_usd"] = panel.loc[rows, "value_usd"].to_numpy() + delta
     out.loc[rows, "unit_price_usd_per_kg"] = out.loc[rows, "value_usd"] / out.loc[rows, "weight_kg"]
-    for row, change in zip(rows, delta):
-        month = out.at[row, "month"]
-        same_series_later = (
-            (out["hsk_code"] == out.at[row, "hsk_code"])
-            & (out["country_code"] == out.at[row, "country_code"])
-            & (out["month"] >= month)
-            & (out["month"].dt.year == month.year)
-        )
-        out.loc[same_series_later, "ytd_value_usd"] = out.loc[same_series_later, "ytd_value_usd"] + change
+    series = ["hsk_code", "country_code"]
+    changes = out.loc[rows, [*series, "month"]].assign(change=delta)
+    later = out[[*series, "month"]].reset_index(names="target").merge(changes, on=series, suffixes=("", "_changed"))
+    later = later[
+        (later["month"] >= later["month_changed"]) & (later["month"].dt.year == later["month_changed"].dt.year)
+    ]
+    totals = later.groupby("target")["change"].sum()
+    out.loc[totals.index, "ytd_value_usd"] = out.loc[totals.index, "ytd_value_usd"] + totals.to_numpy()
     return out
 
 

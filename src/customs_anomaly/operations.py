@@ -50,6 +50,16 @@ def score_month(detector: Detector, panel: pd.DataFrame, month, budget_share: fl
     return detector.score(known, budget_share=budget_share, rows=rows)[rows].reset_index(drop=True)
 
 
+def monthly_scores(detector: Detector, panel: pd.DataFrame, month, budget_share: float) -> pd.DataFrame:
+    """What the monthly run writes: every row of the months up to `month` with the detector's
+    details (the history a review page draws), and scores, flags and reasons for the rows of
+    `month` only, flagged as the top `budget_share` of them. Nothing after the month is read."""
+    month = month_start(month)
+    known = panel_until(panel, month)
+    in_month = (known["month"] == month).to_numpy()
+    return detector.report(known, detector.analyse(known), budget_share, rows=in_month)
+
+
 def analyse_month(detector: Detector, panel: pd.DataFrame, month: pd.Timestamp) -> tuple[np.ndarray, pd.DataFrame]:
     """Positions of the panel's rows of `month` and the detector's prospective analysis of them."""
     known_mask = (panel["month"] <= month).to_numpy()

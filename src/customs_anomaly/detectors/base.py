@@ -103,7 +103,7 @@ class Detector:
 
     def decision_function(self, panel: pd.DataFrame, rows=None) -> np.ndarray:
         """Score per panel row (NaN outside `rows` and where the detector cannot score)."""
-        return self.analyse(panel, rows)["score"].to_numpy(dtype=float)
+        return np.array(self.analyse(panel, rows)["score"], dtype=float)
 
     def explain(self, analysis: pd.DataFrame) -> np.ndarray:
         """Korean reasons for the rows of an `analyse` result (pass only the rows you need)."""
@@ -116,14 +116,23 @@ class Detector:
         `reason_group`, plus the detector's numeric details. `budget_share` replaces the operating
         threshold by a review budget per month: exactly the top `budget_share` of each month's
         scored rows are flagged (at least one), so the monthly review volume is fixed in advance."""
-        analysis = self.analyse(panel, rows)
+        return self.report(panel, self.analyse(panel, rows), budget_share)
+
+    def report(self, panel: pd.DataFrame, analysis: pd.DataFrame, budget_share: float | None = None, rows=None):
+        """`score`'s output from an `analyse` result: flags (the detector's own or a monthly budget,
+        only inside `rows` when given, whose scores alone are kept) and the reasons of the flagged
+        rows. The details of every analysed row are kept (a review page draws their history)."""
         keys = strip_labels(panel).reset_index(drop=True)[KEY_COLUMNS]
-        out = pd.concat([keys, analysis], axis=1)
+        out = pd.concat([keys, analysis.reset_index(drop=True)], axis=1)
+        if rows is not None:
+            inside = np.asarray(rows, dtype=bool)
+            out["score"] = np.where(inside, out["score"], np.nan)
+            out["flag"] = out["flag"].to_numpy(dtype=bool) & inside
         if budget_share is not None:
             out["flag"] = budget_flags(out["score"], out["month"], budget_share).to_numpy()
         flags = out["flag"].to_numpy(dtype=bool)
         reasons = np.full(len(out), "", dtype=object)
-        reasons[flags] = self.explain(analysis.loc[flags])
+        reasons[flags] = self.explain(analysis.reset_index(drop=True).loc[flags])
         out["reason"] = reasons
         out["reason_group"] = np.where(flags, out["reason_group"].astype(str), "")
         return out[SCORE_COLUMNS + [c for c in out.columns if c not in SCORE_COLUMNS]]

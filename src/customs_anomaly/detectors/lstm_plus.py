@@ -51,6 +51,7 @@ PRICE, PEER, WEIGHT, PRESENT, TARGET = 0, 1, 2, 3, 4  # input channels; macro ch
 CONTINUOUS = [PRICE, PEER, WEIGHT]
 LN2 = float(np.log(2.0))
 PREDICT_BATCH = 4096
+BAND_SCALES = 2.0  # half-width of the expected-price band, in the model's Laplace scales
 
 
 def _series_median(grid: np.ndarray, columns: slice) -> np.ndarray:
@@ -259,8 +260,8 @@ class LSTMPlusDetector(Detector):
         return self.params["alignment"] == "centred"
 
     def _price_z(self, tensor: np.ndarray, series: np.ndarray, month: np.ndarray):
-        """Signed error of each target month in units of the model's own uncertainty, and the
-        expected value (scaled units)."""
+        """Signed error of each target month in units of the model's own uncertainty, the expected
+        value and that uncertainty (the Laplace scale), both in scaled units."""
         per_month = self.params["error_mapping"] == "per-month"
         centred = per_month and self.centred
         inputs, steps, position = self._windows(tensor, series, month, masked=per_month, centred=centred)
@@ -270,12 +271,12 @@ class LSTMPlusDetector(Detector):
         rows = np.arange(len(series))
         if per_month:
             z = (actual[rows, position] - mu[rows, position]) / np.exp(log_b[rows, position])
-            return z, mu[rows, position]
+            return z, mu[rows, position], np.exp(log_b[rows, position])
         seen = tensor[series[:, None], steps, PRESENT] > 0
         window_error = np.where(seen, np.abs(actual - mu) / np.exp(log_b), 0.0).sum(axis=1) / np.maximum(
             seen.sum(axis=1), 1
         )
-        return window_error, mu[rows, position]
+        return window_error, mu[rows, position], np.exp(log_b[rows, position])
 
     def _series_scales(self, grid: SeriesGrid, series: np.ndarray, z: np.ndarray) -> dict:
         """Per series: median |z| on the training months over ln 2 (1 when the model's uncertainty
@@ -327,7 +328,7 @@ class LSTMPlusDetector(Detector):
         wanted = np.zeros(grid.shape, dtype=bool)
         wanted[grid.row_series[rows], grid.row_month[rows]] = True
         series, month = np.nonzero(np.isfinite(cells.continuous[..., 0]) & wanted)
-        z, expected_scaled = self._price_z(tensor, series, month)
+        z, expected_scaled, spread_scaled = self._price_z(tensor, series, month)
         lstm_score = np.abs(z) / self._norm(grid, series)
         statistical = self.statistical_z(panel, grid, series, month)
         price_score = self._with_statistical(lstm_score, statistical)
@@ -341,6 +342,12 @@ class LSTMPlusDetector(Detector):
         own = grid.to_rows(cells.continuous[..., PRICE])
         log_price = grid.to_rows(cells.log_price)
         price_ratio = np.exp(own - on_rows(self._unscale_price(expected_scaled)))
+        # the model's expected unit price and its band of BAND_SCALES Laplace scales on either side
+        level = log_price - own  # the series' level in log USD/kg
+        band = {
+            side: np.exp(level + on_rows(self._unscale_price(expected_scaled + sign * BAND_SCALES * spread_scaled)))
+            for side, sign in (("low", -1.0), ("high", 1.0))
+        }
         is_freight = np.nan_to_num(freight_rows) >= np.nan_to_num(price_rows)
         return pd.DataFrame(
             {
@@ -352,6 +359,8 @@ class LSTMPlusDetector(Detector):
                 "lstm_price_score": on_rows(lstm_score),
                 "statistical_price_score": on_rows(statistical),
                 "expected_unit_price_usd_per_kg": np.exp(log_price - np.log(price_ratio)),
+                "expected_low_unit_price_usd_per_kg": band["low"],
+                "expected_high_unit_price_usd_per_kg": band["high"],
                 "price_ratio": price_ratio,
                 "peer_price_ratio": np.exp(log_price - cells.peer_median),
                 "freight_ratio": np.exp(freight_log_ratio(panel).to_numpy()),

@@ -335,6 +335,7 @@ def evaluation_study(context: Context) -> StudyResult:
     magnitude_seeds = seeds[: profile.magnitude_seeds]
     curves = experiments.magnitude_curves(
         detectors,
+        panel,
         experiments.magnitude_injections(panel, magnitude_seeds, profile.value_factors, profile.freight_factors),
         progress,
     )

@@ -10,24 +10,15 @@ from importlib import resources
 
 import pandas as pd
 
+from customs_anomaly.items import ITEM_GROUPS, OTHER_GROUP
 from customs_anomaly.synth.build_catalogue import ITEMS_FILE, PARTNERS_FILE
 
 CATALOGUE_RELEASE = "해양수산부_국가별수산물수출입현황 2025-07 (data.go.kr)"
 
-_ITEM_GROUPS = {
-    **dict.fromkeys(("0301", "0302", "0303", "0304", "0305"), "어류"),
-    "0306": "갑각류",
-    "0307": "연체동물",
-    "0308": "기타 수생무척추동물",
-    **dict.fromkeys(("1212", "1302"), "해조류"),
-    "2501": "소금",
-    **dict.fromkeys(("1603", "1604", "1605", "2008", "2104"), "조제품"),
-}
-
 
 def item_group_of(hsk_code: str) -> str:
-    """Korean item group of a 10-digit HSK code (어류, 갑각류, 연체동물, ...)."""
-    return _ITEM_GROUPS.get(str(hsk_code).zfill(10)[:4], "기타")
+    """Korean item group of a 10-digit HSK code (냉동 어류, 갑각류, 연체동물, ...)."""
+    return ITEM_GROUPS.get(str(hsk_code).zfill(10)[:4], OTHER_GROUP)
 
 
 @cache

@@ -1,0 +1,31 @@
+"""Item groups of HSK codes by HS heading: the one map the exploration, the replica's catalogue
+and the review queue's filter share."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+OTHER_GROUP = "기타"
+ITEM_GROUPS = {
+    "0301": "활어",
+    "0302": "신선·냉장 어류",
+    "0303": "냉동 어류",
+    "0304": "필레·어육",
+    "0305": "건조·염장·훈제",
+    "0306": "갑각류",
+    "0307": "연체동물",
+    "0308": "기타 수생 무척추동물",
+    "1212": "해조류",
+    "1302": "해조류",
+    "1603": "어류 조제품",
+    "1604": "어류 조제품",
+    "1605": "갑각류·연체동물 조제품",
+    "2008": "기타 조제품",
+    "2104": "기타 조제품",
+    "2501": "소금",
+}
+
+
+def item_group(hsk_codes: pd.Series) -> pd.Series:
+    """Korean item group from the HS heading (first four digits), OTHER_GROUP otherwise."""
+    return hsk_codes.astype(str).str.zfill(10).str[:4].map(ITEM_GROUPS).fillna(OTHER_GROUP)
