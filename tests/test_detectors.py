@@ -12,6 +12,7 @@ from customs_anomaly import config
 from customs_anomaly.detectors import DETECTOR_NAMES, load_detector, make_detector
 from customs_anomaly.experiments import affected_rows, test_rows
 from customs_anomaly.inject import InjectionSpec, inject_anomalies, inject_fixed
+from customs_anomaly.operations import score_month
 
 FAST = {
     "lstm-a": {"epochs": 1, "verbose": 0},
@@ -45,6 +46,22 @@ def test_score_contract_save_load_and_labels_ignored(name, injected, tmp_path):
     reloaded = load_detector(tmp_path / name).score(injected)
     pd.testing.assert_frame_equal(scores, reloaded)
     assert_rescoring_affected_rows_is_exact(detector, injected)
+    assert_later_months_cannot_change_a_prospective_month(detector, injected)
+
+
+def assert_later_months_cannot_change_a_prospective_month(detector, injected):
+    """score_month cuts the panel after the month: every month after it may change (values,
+    weights, freight, even rows removed) and that month's scores stay identical."""
+    month = pd.Timestamp("2024-09-01")
+    later = injected["month"] > month
+    perturbed = injected.copy()
+    for column in ("value_usd", "unit_price_usd_per_kg", "freight_krw_per_kg", "total_freight_krw", "usd_krw"):
+        perturbed.loc[later, column] = perturbed.loc[later, column] * 7.0
+    perturbed = perturbed[~(later & (perturbed["country_code"] == "CN"))]
+    first = score_month(detector, injected, month, budget_share=0.25)
+    second = score_month(detector, perturbed, month, budget_share=0.25)
+    assert (first["month"] == month).all() and len(first) == int((injected["month"] == month).sum())
+    pd.testing.assert_frame_equal(first, second)
 
 
 def assert_rescoring_affected_rows_is_exact(detector, injected):
