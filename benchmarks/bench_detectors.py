@@ -19,7 +19,7 @@ import pandas as pd
 
 from customs_anomaly import config
 from customs_anomaly.detectors import DETECTOR_NAMES, make_detector
-from customs_anomaly.experiments import test_rows
+from customs_anomaly.experiments import in_test_year
 from customs_anomaly.storage import read_panel
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     panel = read_panel(args.panel)
-    test = test_rows(panel)
+    test = in_test_year(panel)
     rows = []
     for name in args.detectors.split(","):
         params = {"verbose": 0} if name.startswith("lstm") else {}

@@ -10,7 +10,7 @@ from panel_builders import tiny_panel
 
 from customs_anomaly import config
 from customs_anomaly.detectors import DETECTOR_NAMES, load_detector, make_detector
-from customs_anomaly.experiments import affected_rows, test_rows
+from customs_anomaly.experiments import affected_rows, in_test_year
 from customs_anomaly.inject import InjectionSpec, inject_anomalies, inject_fixed
 from customs_anomaly.operations import score_month
 
@@ -47,6 +47,31 @@ def test_score_contract_save_load_and_labels_ignored(name, injected, tmp_path):
     pd.testing.assert_frame_equal(scores, reloaded)
     assert_rescoring_affected_rows_is_exact(detector, injected)
     assert_later_months_cannot_change_a_prospective_month(detector, injected)
+    assert_a_causal_detector_scores_every_month_prospectively(detector, injected)
+
+
+def assert_a_causal_detector_scores_every_month_prospectively(detector, injected):
+    """A detector that declares itself causal gives each test month, scored with the whole panel,
+    exactly its prospective score (the backtest relies on it); one that does not, must not."""
+    months = pd.date_range(config.TEST_START, config.STUDY_END, freq="MS")[::3]
+    whole = detector.decision_function(injected, rows=in_test_year(injected))
+    same = [
+        np.allclose(
+            score_month(detector, injected, month)["score"].to_numpy(float),
+            whole[(injected["month"] == month).to_numpy()],
+            equal_nan=True,
+        )
+        for month in months
+    ]
+    if detector.causal:
+        assert all(same)
+    else:
+        assert not all(same)
+
+
+def test_the_prospective_form_of_lstm_plus_never_reads_a_later_month(injected):
+    detector = make_detector("lstm-plus", alignment="trailing", **FAST["lstm-plus"]).fit(injected)
+    assert_later_months_cannot_change_a_prospective_month(detector, injected)
 
 
 def assert_later_months_cannot_change_a_prospective_month(detector, injected):
@@ -71,7 +96,7 @@ def assert_rescoring_affected_rows_is_exact(detector, injected):
     for kind, factor in (("d", 0.5), ("a", 3.0)):
         changed = inject_fixed(clean, seed=2, anomaly_type=kind, factor=factor, n=4).panel
         changed = changed.drop(columns=list(config.LABEL_COLUMNS))
-        test = test_rows(clean)
+        test = in_test_year(clean)
         again = affected_rows(clean, changed) & test
         assert again.any() and not again[test].all()
         incremental = detector.decision_function(clean, rows=test)

@@ -29,7 +29,7 @@ from customs_anomaly import config, synth
 from customs_anomaly.anomaly_types import PRICE_TYPES
 from customs_anomaly.detectors.series import freight_log_ratio
 from customs_anomaly.evaluate import evaluate_scores
-from customs_anomaly.experiments import DetectorRun, misdeclared_by_row, test_rows
+from customs_anomaly.experiments import DetectorRun, in_test_year, misdeclared_by_row
 from customs_anomaly.inject import InjectionSpec, cheap_donor_prices, eligible_rows
 
 KEY = list(config.PANEL_KEY)
@@ -127,7 +127,7 @@ def oracle_scores(
     replaces the generator's tiny-odd-shipment months. Only the test year is scored (every metric
     reads only it); other rows are NaN."""
     rows = attach_latent(panel, latent)
-    scored = (rows["weight_kg"] > 0).to_numpy() & test_rows(panel)
+    scored = (rows["weight_kg"] > 0).to_numpy() & in_test_year(panel)
     expected = (
         rows["expected_log_price"].to_numpy() if expected_log_price is None else np.asarray(expected_log_price, float)
     )
@@ -137,7 +137,7 @@ def oracle_scores(
     score = np.full(len(panel), np.nan)
     score[scored] = log_likelihood_ratio(residual, noise_sd, odd[scored], prior)
     freight_departs = np.abs(np.nan_to_num(freight_log_ratio(panel).to_numpy())) > 1e-9
-    score = score + np.where(freight_departs & test_rows(panel), FREIGHT_CERTAIN, 0.0)
+    score = score + np.where(freight_departs & in_test_year(panel), FREIGHT_CERTAIN, 0.0)
     return pd.DataFrame({"score": score, "flag": np.nan_to_num(score, nan=-np.inf) > 0.0}, index=panel.index)
 
 

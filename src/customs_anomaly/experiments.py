@@ -33,7 +33,7 @@ TIDY_REPLICA_RESULTS = {"ap": 0.814, "p_at_100": 0.746, "r_at_5pct": 0.898, "val
 TIDY_REPLICA_ORACLE_AP = 0.893
 
 
-def test_rows(panel: pd.DataFrame, start: pd.Timestamp = config.TEST_START, end: pd.Timestamp = config.STUDY_END):
+def in_test_year(panel: pd.DataFrame, start: pd.Timestamp = config.TEST_START, end: pd.Timestamp = config.STUDY_END):
     """Boolean mask of the panel's test-year rows."""
     return panel["month"].between(start, end).to_numpy()
 
@@ -73,7 +73,7 @@ def evaluate_detector(detector: Detector, injections: dict) -> DetectorRun:
     per_seed, analyses, seconds = [], {}, 0.0
     for seed, result in injections.items():
         started = time.perf_counter()
-        analysis = detector.analyse(without_labels(result), rows=test_rows(result.panel))
+        analysis = detector.analyse(without_labels(result), rows=in_test_year(result.panel))
         seconds += time.perf_counter() - started
         metrics = evaluate_scores(analysis, result.panel, misdeclared_usd=misdeclared_by_row(result.panel, result.log))
         per_seed.append({"seed": seed, **metrics})
@@ -156,7 +156,7 @@ def magnitude_curves(
     """AP of every detector on every fixed-factor injection: (detector, group, factor, seed, ap).
     An injection changes a hundred rows of a panel whose other rows were scored once: only the
     rows it can affect (`affected_rows`) are scored again."""
-    in_test = test_rows(clean_panel)
+    in_test = in_test_year(clean_panel)
     clean_scores = {name: d.decision_function(clean_panel, rows=in_test) for name, d in detectors.items()}
     rows = []
     for (group, factor, seed), result in progress(injections.items(), "magnitude curves"):
@@ -208,7 +208,7 @@ def budget_queue(run: DetectorRun, injections: dict, share: float) -> pd.DataFra
     month's rows, as `score --budget`): rows reviewed, anomalies in it, precision and recall."""
     rows = []
     for seed, result in injections.items():
-        in_test = test_rows(result.panel)
+        in_test = in_test_year(result.panel)
         flags = budget_flags(run.analyses[seed]["score"], result.panel["month"], share).to_numpy() & in_test
         labels = result.panel["is_anomaly"].to_numpy(dtype=bool) & in_test
         queued, found = int(flags.sum()), int((flags & labels).sum())
@@ -276,7 +276,7 @@ def recall_by_flow_size(run: DetectorRun, injections: dict, share: float = 0.05,
     rows = []
     for seed, result in injections.items():
         panel = result.panel
-        in_test = test_rows(panel)
+        in_test = in_test_year(panel)
         size = panel[in_test & (panel["weight_kg"] > 0).to_numpy()].groupby(KEY[1:])["weight_kg"].median()
         quartile = pd.qcut(size, groups, labels=False) + 1
         score = run.analyses[seed]["score"].to_numpy(dtype=float)

@@ -44,6 +44,9 @@ class Detector:
     defaults: dict = {}
     # Parameters that only change what is computed after the trained part (see `derive`).
     SCORING_PARAMS: frozenset = frozenset()
+    # Whether a row's score reads only its own month and earlier ones: then scoring the whole
+    # panel gives every month its prospective score (tested against the cut panel).
+    causal: bool = True
 
     def __init__(self, **params) -> None:
         unknown = sorted(set(params) - set(self.defaults))

@@ -200,6 +200,7 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
 
 class RobustNeighbourDetector(Detector):
     name = "robust"
+    causal = False  # the median of the k months after the row, too
     defaults = {"k": 6, "z_limit": 3.5, "scale_floor": 0.02}
 
     def _fit(self, train: pd.DataFrame) -> None:

@@ -65,7 +65,11 @@ class LSTMAutoencoderDetector(Detector):
         "verbose": 2,
     }
     scaler_class = MinMaxScaler
-    embed_codes = False
+
+    @property
+    def causal(self) -> bool:
+        """A window's error given to its last month reads only that month and the ones before."""
+        return self.params["error_mapping"] == "window-last-month"
 
     # model -------------------------------------------------------------------------------
     def _build(self, n_features: int, n_codes: int):

@@ -117,6 +117,9 @@ def laplace_nll(y_true, y_pred):
 
 class LSTMPlusDetector(Detector):
     name = "lstm-plus"
+    # The statistical part scales a month by its series' typical deviation over every month read,
+    # so even the prospective form needs the panel cut after the month it scores.
+    causal = False
     defaults = {
         "epochs": 30,
         "batch_size": 256,

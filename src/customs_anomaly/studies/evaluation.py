@@ -301,7 +301,7 @@ def evaluation_study(context: Context) -> StudyResult:
 
     # alert volume on the clean panel, and the budget queue
     plus_model = detectors[IMPROVED]
-    in_test = experiments.test_rows(panel)
+    in_test = experiments.in_test_year(panel)
     clean = plus_model.analyse(panel, rows=in_test)
     volume = experiments.alert_volume(clean[in_test], panel.loc[in_test, "month"])
     share = volume["flagged"].sum() / volume["rows"].sum()
