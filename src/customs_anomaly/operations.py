@@ -120,9 +120,10 @@ def backtest(
 ) -> Backtest:
     """Replay `months` for every injection seed. `fit(panel, train_until)` returns a fitted
     detector (called once with the training cut-off, and again every `refit_every` months with the
-    month before when refitting). Prospective: each month is scored from the rows up to it;
-    retrospective: the whole panel is read and only the months are scored (an audit after the fact).
-    The queue of each month is its top `share` of rows."""
+    month before when refitting). Prospective: each month is scored from the rows up to it (for a
+    causal detector, whose scores never read a later month, one pass over the panel gives the same
+    scores); retrospective: the whole panel is read and only the months are scored (an audit after
+    the fact). The queue of each month is its top `share` of rows."""
     started = time.perf_counter()
     months = pd.DatetimeIndex(months)
     per_month, per_seed = [], []
@@ -130,7 +131,8 @@ def backtest(
         panel = result.panel
         scores = np.full(len(panel), np.nan)
         detector = fit(panel, config.TRAIN_UNTIL)
-        if mode == RETROSPECTIVE:
+        # a causal detector's whole-panel scores are its prospective ones (tested): one pass
+        if mode == RETROSPECTIVE or (detector.causal and not refit_every):
             in_months = panel["month"].isin(months).to_numpy()
             scores[in_months] = detector.analyse(strip_labels(panel), rows=in_months)["score"].to_numpy()[in_months]
         else:

@@ -454,3 +454,78 @@ def freight_real_vs_replica(paths: pd.DataFrame) -> Figure:
     fig.suptitle("항로별 해상 수입 운임: 실제와 복제")
     fig.tight_layout()
     return fig
+
+
+def monthly_loop_diagram() -> Figure:
+    """The monthly operation as a loop: data arrive, are merged up to the month, the month alone is
+    scored, its top share goes to review, and the detector is refitted every few months."""
+    from matplotlib.patches import FancyBboxPatch
+
+    steps = [
+        (0.10, 0.70, "새 달의 공개 자료\n(무역 통계·운임·거시)"),
+        (0.37, 0.70, "그달까지의 자료만\n병합 (이후 달 없음)"),
+        (0.64, 0.70, "학습된 탐지기로\n그달의 행만 채점"),
+        (0.90, 0.70, "상위 일정 비율을\n심사 목록으로(이유 포함)"),
+        (0.64, 0.18, "k개월마다 그 전까지의\n모든 달로 재학습(선택)"),
+        (0.90, 0.18, "심사관 검토\n(다음 달을 기다림)"),
+    ]
+    fig, ax = plt.subplots(figsize=(FIGSIZE[0] * 1.15, 3.8))
+    ax.set_xlim(-0.03, 1.03)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    for x, y, text in steps:
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - 0.115, y - 0.13), 0.23, 0.26, boxstyle="round,pad=0.01", facecolor="#eef3f9", edgecolor="#4c72b0"
+            )
+        )
+        ax.text(x, y, text, ha="center", va="center", fontsize="small")
+    arrows = [
+        ((0.215, 0.70), (0.255, 0.70)),
+        ((0.485, 0.70), (0.525, 0.70)),
+        ((0.755, 0.70), (0.785, 0.70)),
+        ((0.90, 0.57), (0.90, 0.31)),
+        ((0.785, 0.18), (0.755, 0.18)),
+        ((0.64, 0.31), (0.64, 0.57)),
+    ]
+    for start, end in arrows:
+        ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "->", "color": "#34495e"})
+    ax.annotate(
+        "",
+        xy=(0.10, 0.57),
+        xytext=(0.785, 0.12),
+        arrowprops={"arrowstyle": "->", "color": "#7f8c8d", "linestyle": "--", "connectionstyle": "arc3,rad=-0.25"},
+    )
+    ax.text(0.30, 0.12, "다음 달", color="#7f8c8d", fontsize="small")
+    ax.set_title("매달 반복되는 사전 식별 운영 (한 달씩, 그 뒤의 달은 모른 채)")
+    fig.tight_layout()
+    return fig
+
+
+def monthly_queue_lines(per_month: pd.DataFrame) -> Figure:
+    """Per test month: the review queue's precision, its recall and the rows reviewed, one line
+    per scoring mode. `per_month`: month, mode (label), precision, recall, reviewed (seed means)."""
+    fig, axes = plt.subplots(1, 3, figsize=(FIGSIZE[0] * 1.3, 3.8), sharex=True)
+    panels = (("precision", "정밀도 (0~1)"), ("recall", "재현율 (0~1)"), ("reviewed", "심사 행 수 (건)"))
+    for ax, (column, label) in zip(axes, panels):
+        for mode, lines in per_month.groupby("mode", sort=False):
+            ax.plot(lines["month"], lines[column], marker="o", markersize=3, label=mode)
+        ax.set_ylabel(label)
+        ax.set_xlabel("기준년월")
+        ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
+    axes[0].set_ylim(0, 1.02)
+    axes[1].set_ylim(0, 1.02)
+    axes[0].legend(fontsize="x-small")
+    fig.suptitle("달마다의 심사 목록: 정밀도, 재현율, 심사 물량 (주입 시드 평균)")
+    fig.tight_layout()
+    return fig
+
+
+def prospective_cost_bars(table: pd.DataFrame) -> Figure:
+    """AP of every detector in the audit (both sides of each month read) and prospectively (only
+    the past), side by side. `table`: index detector labels, columns retrospective, prospective."""
+    bars = {
+        "사후 감사 (앞뒤 달)": (table["retrospective"].to_numpy(), None),
+        "사전 식별 (그달까지만)": (table["prospective"].to_numpy(), None),
+    }
+    return _grouped_bars(list(table.index), bars, "미래를 보지 않을 때의 비용: 탐지기별 AP", "탐지기", rotation=30)

@@ -26,6 +26,7 @@ class Profile:
     value_factors: tuple[float, ...]
     freight_factors: tuple[float, ...]
     ceiling_seeds: int  # injection seeds over which the oracle's ceiling is measured
+    refit_every: int = 6  # months between refits of the improved detector in the monthly replay (06-2)
     item_share: float = 1.0  # share of HSK codes kept in the panel (a smoke build uses fewer)
     budget_share: float = 0.02  # the monthly review budget the chapters discuss
 

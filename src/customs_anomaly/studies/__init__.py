@@ -10,6 +10,7 @@ from customs_anomaly.studies.explore import explore_study
 from customs_anomaly.studies.merge import merge_study
 from customs_anomaly.studies.mock import mock_study
 from customs_anomaly.studies.modeling import modeling_study
+from customs_anomaly.studies.operations import operations_study
 
 __all__ = [
     "Context",
@@ -22,4 +23,5 @@ __all__ = [
     "merge_study",
     "mock_study",
     "modeling_study",
+    "operations_study",
 ]

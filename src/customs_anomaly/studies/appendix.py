@@ -21,6 +21,8 @@ PROFILE_LABELS = {
     "value_factors": "크기별 곡선의 단가 배율 (06)",
     "freight_factors": "크기별 곡선의 운임 배율 (06)",
     "ceiling_seeds": "잡음 한계(오라클)를 잴 주입 시드 수 (06)",
+    "refit_every": "월별 운영 재현에서 개선 탐지기를 다시 학습하는 간격(개월) (06-2)",
+    "item_share": "패널에 남기는 HSK 품목의 비율 (02)",
     "budget_share": "월별 심사 예산 비율",
 }
 
