@@ -76,3 +76,11 @@ def quick_book(tmp_path_factory) -> Path:
     if completed.returncode != 0:
         pytest.fail(f"quick book build failed (log {log}):\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
     return root
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Under pytest-xdist (`make test` runs two workers), every test of the quick book runs in one
+    worker, so that the book is built once while the other worker runs the rest."""
+    for item in items:
+        if "quick_book" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("quick_book"))

@@ -1,4 +1,4 @@
-"""A small panel that follows the DESIGN.md contract, built from a seed with known structure."""
+"""A small panel that follows the panel contract (config.PANEL_COLUMNS), built from a seed with known structure."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ def test_provenance_of_the_synthetic_replica_and_of_real_files(tmp_path: Path):
     (tmp_path / config.SYNTHETIC_MARKER).write_text(json.dumps({"kind": "synthetic", "seed": 7}), encoding="utf-8")
     synthetic = describe_raw_data(tmp_path)
     assert synthetic.is_synthetic and synthetic.seed == 7 and "seed 7" in synthetic.detail
-    assert "실제 무역 통계가 아닙니다" in synthetic.detail
+    assert "실제 무역 통계 아님" in synthetic.detail
     real_dir = tmp_path / "real"
     real_dir.mkdir()
     assert not describe_raw_data(real_dir).is_synthetic

@@ -19,7 +19,7 @@ TRAIN_UNTIL = pd.Timestamp("2024-04-01")  # last training month
 # The original converts the per-container freight cost to a per-kg cost with this payload.
 CONTAINER_PAYLOAD_KG = 40_000.0
 
-# Freight regions of the panel (DESIGN.md contract); 미국 is the mean of 미국서부 and 미국동부.
+# Freight regions of the panel (the panel contract); 미국 is the mean of 미국서부 and 미국동부.
 REGIONS = ("유럽연합", "미국", "중국", "일본", "베트남")
 FREIGHT_ROUTES = ("미국서부", "미국동부", "유럽연합", "중국", "일본", "베트남")
 

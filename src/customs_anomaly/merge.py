@@ -164,7 +164,7 @@ def require_unique(frame: pd.DataFrame, key: list[str], source: str) -> None:
 
 
 def build_panel(raw: RawSources, payload_kg: float = config.CONTAINER_PAYLOAD_KG) -> MergeResult:
-    """The monthly import panel of the DESIGN.md contract, with row accounting."""
+    """The monthly import panel (config.PANEL_COLUMNS), with row accounting."""
     trade = raw.trade
     if trade.attrs.get("variant") == "item":
         files = ", ".join(sorted(set(trade["source_file"])))

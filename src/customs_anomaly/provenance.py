@@ -42,10 +42,7 @@ def describe_raw_data(raw_dir: str | Path) -> Provenance:
         return Provenance(
             kind="synthetic",
             seed=seed,
-            detail=(
-                f"합성 데이터(synthetic replica, seed {seed}): 공개 원자료의 형식과 규모를 흉내 낸 "
-                "모의 자료이며 실제 무역 통계가 아닙니다"
-            ),
+            detail=f"합성 데이터 (synthetic replica, seed {seed}; 실제 무역 통계 아님)",
         )
     manifest = raw_dir / DOWNLOAD_MANIFEST
     if manifest.is_file():

@@ -291,7 +291,7 @@ def _check_key_columns(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def check_panel(frame: pd.DataFrame, path: str | Path) -> pd.DataFrame:
-    """The DESIGN.md panel contract, checked: columns, months, codes, regions, numbers that are
+    """The panel contract (config.PANEL_COLUMNS), checked: columns, months, codes, regions, numbers that are
     finite and non-negative (macro levels positive), unit price blank exactly where the weight
     is 0, labels if present, and one row per (month, hsk_code, country_code)."""
     path = Path(path)
@@ -331,7 +331,7 @@ def _check_labels(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def read_panel(path: str | Path) -> pd.DataFrame:
-    """Read a panel and check the DESIGN.md contract; errors name file, row and column."""
+    """Read a panel and check the panel contract (config.PANEL_COLUMNS); errors name file, row and column."""
     return check_panel(read_table(path), path)
 
 

