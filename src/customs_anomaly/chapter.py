@@ -62,6 +62,17 @@ def plain(value):
     return value
 
 
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Dates as a reader writes them: YYYY-MM for months (first days), YYYY-MM-DD otherwise."""
+    out = table.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            dates = out[column]
+            monthly = (dates.dropna().dt.day == 1).all()
+            out[column] = dates.dt.strftime("%Y-%m" if monthly else "%Y-%m-%d")
+    return out
+
+
 def publish(result: StudyResult) -> None:
     """Glue every number, label, table and figure of a study result (nothing is displayed here:
     the markdown places them)."""
@@ -70,8 +81,10 @@ def publish(result: StudyResult) -> None:
 
     for key, value in result.numbers.items():
         glue(key, plain(value), display=False)
-    for key, table in {**result.tables, **result.html}.items():
-        glue(key, table, display=False)
+    for key, table in result.tables.items():
+        glue(key, readable(table), display=False)
+    for key, page in result.html.items():
+        glue(key, page, display=False)
     for key, figure in result.figures.items():
         glue(key, figure, display=False)
         plt.close(figure)

@@ -27,6 +27,7 @@ from customs_anomaly import config
 
 CHAPTER_PREFIX = "book/chapters/"
 BOOK_SOURCE_FILES = ("_config.yml", "_toc.yml")
+BOOK_STATIC = "_static"  # the book's own CSS
 CHAPTER_SUFFIX = ".md"
 HIDDEN_TAG = "remove-cell"
 PARAMETER_TAGS = ("parameters", "injected-parameters")
@@ -96,6 +97,7 @@ def stage_book_sources(source_root: Path, target_root: Path) -> None:
     target_root.mkdir(parents=True, exist_ok=True)
     for name in BOOK_SOURCE_FILES:
         shutil.copy2(source_root / name, target_root / name)
+    shutil.copytree(source_root / BOOK_STATIC, target_root / BOOK_STATIC, dirs_exist_ok=True)
     shutil.copytree(
         source_root / "book",
         target_root / "book",

@@ -35,5 +35,6 @@ def demo_study(context: Context) -> StudyResult:
         "demo_rows": int((scores["flag"] & in_test).sum()),
         "demo_file_kb": standalone.stat().st_size / 1024,
     }
-    frame = HTML(f'<div class="review-queue">{review_queue_iframe(page, height_px=FRAME_HEIGHT_PX)}</div>')
+    # the theme's full-width class gives the queue the page's width, margin included
+    frame = HTML(f'<div class="review-queue full-width">{review_queue_iframe(page, height_px=FRAME_HEIGHT_PX)}</div>')
     return StudyResult(numbers=numbers, html={"review_queue_frame": frame})
