@@ -78,9 +78,11 @@ def quick_book(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items) -> None:
     """Under pytest-xdist (`make test` runs two workers), every test of the quick book runs in one
-    worker, so that the book is built once while the other worker runs the rest."""
+    worker, so that the book is built once while the other worker runs the rest. It must run before
+    xdist's own hook, which reads the group marks to assign the tests."""
     for item in items:
         if "quick_book" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("quick_book"))

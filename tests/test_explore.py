@@ -77,3 +77,20 @@ def test_figures_have_korean_labels_with_units(panel):
         assert any("\uac00" <= ch <= "\ud7a3" for ch in ax.get_title() + figure.get_suptitle())
         assert "(" in ax.get_xlabel() + ax.get_ylabel()
         plt.close(figure)
+
+
+def test_short_item_names_drop_brackets_cut_long_names_and_stay_unique_per_code():
+    from customs_anomaly.items import SHORT_NAME_LENGTH, short_names
+
+    names = pd.Series(
+        [
+            "갑오징어[세피아 오피시날리스(Sepia officinalis)종]와 오징어[옴마스트레페스(Ommastrephes)종]",
+            "갑오징어[세피아 오피시날리스(Sepia officinalis)종]와 오징어[옴마스트레페스(Ommastrephes)종]",
+            "냉동 명태",
+            "기타 냉동 어류로서 필레와 그 밖의 어육을 제외한 것 중 따로 분류되지 않은 것",
+        ]
+    )
+    codes = pd.Series(["0307430000", "0307490000", "0303670000", "0303890000"])
+    labels = short_names(codes, names).tolist()
+    assert labels[:3] == ["갑오징어와 오징어 (430000)", "갑오징어와 오징어 (490000)", "냉동 명태"]
+    assert len(labels[3]) == SHORT_NAME_LENGTH and labels[3].endswith("…")

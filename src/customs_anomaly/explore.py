@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from customs_anomaly import config
+from customs_anomaly import config, items
 from customs_anomaly.items import item_group
 
 SERIES_KEY = ["hsk_code", "country_code"]
@@ -31,9 +31,11 @@ def top_items(panel: pd.DataFrame, n: int = 10, by: list[str] | None = None) -> 
 
 def monthly_weight_of_top_items(panel: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     """Month x item total import weight (tonnes) of the n items with the largest total weight."""
-    leaders = panel.groupby("item_name")["weight_kg"].sum().nlargest(n).index
-    subset = panel[panel["item_name"].isin(leaders)]
-    return (subset.groupby(["month", "item_name"])["weight_kg"].sum() / 1000).unstack("item_name")[list(leaders)]
+    leaders = panel.groupby("hsk_code")["weight_kg"].sum().nlargest(n).index
+    subset = panel[panel["hsk_code"].isin(leaders)]
+    tonnes = (subset.groupby(["month", "hsk_code"])["weight_kg"].sum() / 1000).unstack("hsk_code")[list(leaders)]
+    names = subset.drop_duplicates("hsk_code").set_index("hsk_code")["item_name"].reindex(leaders)
+    return tonnes.set_axis(items.short_names(names.index.to_series(), names).to_list(), axis=1)
 
 
 def seasonality(panel: pd.DataFrame) -> pd.DataFrame:

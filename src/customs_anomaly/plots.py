@@ -11,7 +11,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from customs_anomaly import config
+from customs_anomaly import config, items
 
 FIGSIZE = (9.0, 4.6)
 KOREAN_FONT = "NanumGothic"
@@ -110,7 +110,8 @@ def injection_before_after(
         ax.axvline(row["month"], color="grey", linestyle=":", linewidth=1)
         ax.set_yscale("log")
         plain_log_ticks(ax.yaxis)
-        ax.set_title(f"({row['anomaly_type']}) {row['item_name']}·{row['country_code']}", fontsize="small")
+        name = items.short_names(pd.Series([row["hsk_code"]]), pd.Series([row["item_name"]])).iloc[0]
+        ax.set_title(f"({row['anomaly_type']}) {name}·{row['country_code']}", fontsize="small")
         ax.set_xlabel("기준년월")
         ax.set_ylabel(label + ", 로그 척도")
         ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
@@ -149,7 +150,7 @@ def top_items_by_region(table: pd.DataFrame) -> Figure:
     fig, axes = plt.subplots(1, len(regions), figsize=(3.3 * len(regions), 3.6), squeeze=False)
     for ax, region in zip(axes[0], regions):
         rows = table[table["region"] == region].sort_values("value_usd")
-        ax.barh(rows["item_name"], rows["value_usd"] / 1e6, color="#4c72b0")
+        ax.barh(items.short_names(rows["hsk_code"], rows["item_name"]), rows["value_usd"] / 1e6, color="#4c72b0")
         ax.set_title(region)
         ax.set_xlabel("수입액 (백만 USD)")
         ax.tick_params(axis="y", labelsize="small")
@@ -168,7 +169,7 @@ def monthly_weight_lines(weights: pd.DataFrame) -> Figure:
 def top_items_bar(table: pd.DataFrame) -> Figure:
     rows = table.sort_values("value_usd")
     fig, ax = plt.subplots(figsize=FIGSIZE)
-    ax.barh(rows["item_name"], rows["value_usd"] / 1e6, color="#55a868")
+    ax.barh(items.short_names(rows["hsk_code"], rows["item_name"]), rows["value_usd"] / 1e6, color="#55a868")
     ax.set_title("수입액 상위 10개 품목 (분석 기간 합계)")
     ax.set_xlabel("수입액 (백만 USD)")
     ax.set_ylabel("품목")
