@@ -85,3 +85,16 @@ def test_executed_chapters_have_no_missing_glyph_or_error_output(quick_book: Pat
                 assert output.get("name") != "stderr", f"{name} kept stderr output on the page"
                 text = "".join(output.get("text", ""))
                 assert "does not have a glyph" not in text, f"{name}: a figure lost Korean or minus glyphs"
+
+
+def test_the_build_records_every_chapter_and_stage_time(quick_book: Path):
+    import pandas as pd
+
+    processed = quick_book / "data" / "processed"
+    chapters = pd.read_csv(processed / "chapter_times.csv")
+    assert chapters["chapter"].tolist() == chapter_names(ROOT / "_toc.yml")
+    stages = pd.read_csv(processed / "build_times.csv").set_index("stage")["seconds"]
+    assert stages.index.tolist() == ["raw data", "chapters", "compile", "total"]
+    assert (stages > 0).all()
+    assert stages["chapters"] >= chapters["seconds"].sum() - 0.5
+    assert stages["total"] == pytest.approx(stages.drop("total").sum(), abs=0.2)

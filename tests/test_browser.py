@@ -178,6 +178,10 @@ def test_review_queue_inside_the_built_book(browser, quick_book):
         assert count.startswith("표시 ") and "전체" in count
         rows = frame.locator("[data-testid=queue-table] tbody tr")
         assert rows.count() > 0
+        # wider than the text column: the queue takes the right margin too
+        article = page.locator("article.bd-article").bounding_box()
+        queue = page.locator("iframe[data-testid=review-queue-frame]").bounding_box()
+        assert queue["width"] > article["width"] * 1.2, (queue, article)
         rows.first.get_by_test_id("open-detail").click()
         assert frame.get_by_test_id("detail").is_visible()
         assert frame.locator("[data-testid=chart-price] svg").count() == 1

@@ -8,7 +8,9 @@ with jupytext), in toc order, with the parameters that notebook declares (paperm
 What a reader never sees: the parameters cell and papermill's injected copy are tagged
 `remove-cell`; the kernel's own stderr (progress bars, library start-up messages) goes to the
 build log, not into a page; each chapter's execution time goes to the build log and to
-`processed/chapter_times.csv`, which the appendix shows.
+`processed/chapter_times.csv`, which the appendix shows. The stages of the whole build (replica,
+chapters, compilation) go to `processed/build_times.csv`, which `benchmarks/report_performance.py`
+quotes in the README.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ CHAPTER_SUFFIX = ".md"
 HIDDEN_TAG = "remove-cell"
 PARAMETER_TAGS = ("parameters", "injected-parameters")
 CHAPTER_TIMES_FILE = "chapter_times.csv"
+BUILD_TIMES_FILE = "build_times.csv"
 # The kernel writes what it prints to its own stderr (progress, TensorFlow's start-up lines) to
 # the build log instead of copying it into the executed page.
 KERNEL_ARGUMENTS = ["--IPKernelApp.capture_fd_output=False"]
@@ -188,6 +191,7 @@ def execute_chapters(options: BuildOptions, notebooks_dir: Path = config.PROJECT
 
 
 def write_chapter_times(path: Path, times: list[dict]) -> None:
+    """One small CSV of measured seconds (chapters or build stages)."""
     from customs_anomaly.storage import write_table
 
     write_table(pd.DataFrame(times), path)
@@ -205,10 +209,22 @@ def compile_book(root: Path) -> None:
 
 def build_book(options: BuildOptions) -> Path:
     """Raw data, executed chapters and the HTML book; returns the path of index.html."""
-    ensure_raw_data(options)
-    execute_chapters(options)
-    compile_book(options.root)
+    times_path = options.data / "processed" / BUILD_TIMES_FILE
+    times_path.unlink(missing_ok=True)
+    stages = {}
+    for stage, run in (
+        ("raw data", lambda: ensure_raw_data(options)),
+        ("chapters", lambda: execute_chapters(options)),
+        ("compile", lambda: compile_book(options.root)),
+    ):
+        started = time.perf_counter()
+        run()
+        stages[stage] = time.perf_counter() - started
     index = options.root / "_build" / "html" / "index.html"
     if not index.is_file():
         raise RuntimeError(f"the build did not produce {index}")
+    stages["total"] = sum(stages.values())
+    times = [{"stage": stage, "seconds": round(seconds, 1)} for stage, seconds in stages.items()]
+    write_chapter_times(times_path, times)
+    print(f"[book] built in {stages['total']:.1f} s", flush=True)
     return index

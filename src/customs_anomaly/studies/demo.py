@@ -35,6 +35,7 @@ def demo_study(context: Context) -> StudyResult:
         "demo_rows": int((scores["flag"] & in_test).sum()),
         "demo_file_kb": standalone.stat().st_size / 1024,
     }
-    # the theme's full-width class gives the queue the page's width, margin included
-    frame = HTML(f'<div class="review-queue full-width">{review_queue_iframe(page, height_px=FRAME_HEIGHT_PX)}</div>')
+    # review-queue-wide (_static/custom.css) gives the queue the page's width, margin included
+    iframe = review_queue_iframe(page, height_px=FRAME_HEIGHT_PX)
+    frame = HTML(f'<div class="review-queue review-queue-wide">{iframe}</div>')
     return StudyResult(numbers=numbers, html={"review_queue_frame": frame})
