@@ -1,9 +1,11 @@
 """Time fit and scoring of every detector on a panel, and print rows per second.
 
-Usage: .venv/bin/python benchmarks/bench_detectors.py [PANEL] [--epochs N] [--detectors a,b] [--repeat R]
+Usage: .venv/bin/python benchmarks/bench_detectors.py [PANEL] [--profile full|quick] [--epochs N]
+       [--detectors a,b] [--repeat R]
 
-PANEL defaults to data/processed/panel.parquet (run `make book` or `make data` first). For each
-detector: the fit time on the training months, then the best of R timings of
+PANEL defaults to data/processed/panel.parquet (run `make book` or `make data` first). The neural
+detectors train for the epochs of the build profile (the book's `full` by default), or --epochs.
+For each detector: the fit time on the training months, then the best of R timings of
 `decision_function` on the whole panel and on the test year only (the other months read as
 context), as seconds and panel rows per second, and `score` with the reasons of the flagged rows.
 Prints a table and writes benchmarks/results/detectors.csv (git-ignored).
@@ -20,6 +22,7 @@ import pandas as pd
 from customs_anomaly import config
 from customs_anomaly.detectors import DETECTOR_NAMES, make_detector
 from customs_anomaly.experiments import in_test_year
+from customs_anomaly.profiles import PROFILES, get_profile
 from customs_anomaly.storage import read_panel
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -37,17 +40,20 @@ def best_seconds(action, repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("panel", nargs="?", default=str(config.Paths.from_root().panel))
-    parser.add_argument("--epochs", type=int, default=None, help="epochs of the neural detectors (default: theirs)")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="full", help="whose epochs to train")
+    parser.add_argument("--epochs", type=int, default=None, help="epochs of every neural detector (overrides)")
     parser.add_argument("--detectors", default=",".join(DETECTOR_NAMES))
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    profile = get_profile(args.profile)
     panel = read_panel(args.panel)
     test = in_test_year(panel)
     rows = []
     for name in args.detectors.split(","):
-        params = {"verbose": 0} if name.startswith("lstm") else {}
-        if args.epochs is not None and name.startswith("lstm"):
-            params["epochs"] = args.epochs
+        params = {}
+        if name.startswith("lstm"):
+            epochs = profile.plus_epochs if name == "lstm-plus" else profile.original_epochs
+            params = {"verbose": 0, "epochs": args.epochs or epochs}
         detector = make_detector(name, **params)
         started = time.perf_counter()
         detector.fit(panel)

@@ -11,33 +11,17 @@ the time it took.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from pathlib import Path
 
 import pandas as pd
+from study_runner import run_study
 
-from customs_anomaly import config, studies
-from customs_anomaly.pipeline import BuildOptions, ensure_raw_data
-from customs_anomaly.profiles import PROFILES, get_profile
+from customs_anomaly import studies
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="full")
-    parser.add_argument("--root", default=str(config.PROJECT_ROOT), help="folder holding data/ and models/")
-    parser.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
-    args = parser.parse_args()
-    root = Path(args.root)
-    context = studies.Context.of(
-        data_dir=root / "data", models_dir=root / "models", seed=args.seed, profile=get_profile(args.profile)
-    )
-    started = time.perf_counter()
-    if not context.paths.panel.is_file():
-        ensure_raw_data(BuildOptions(root=root, seed=args.seed))
-        studies.merge_study(context)
-    result = studies.operations_study(context)
+    _, result, started = run_study(__doc__, studies.operations_study)
     pd.set_option("display.width", 200)
     print(f"\nevery detector, audit and prospective ({result.numbers['n_seeds']} injection seeds):")
     print(result.tables["table_operations"].to_string(index=False))

@@ -12,33 +12,17 @@ replica and merges it first, as the book does. It prints the targets table (the 
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from pathlib import Path
 
 import pandas as pd
+from study_runner import run_study
 
-from customs_anomaly import config, studies
-from customs_anomaly.pipeline import BuildOptions, ensure_raw_data
-from customs_anomaly.profiles import PROFILES, get_profile
+from customs_anomaly import studies
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="full")
-    parser.add_argument("--root", default=str(config.PROJECT_ROOT), help="folder holding data/ and models/")
-    parser.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
-    args = parser.parse_args()
-    root = Path(args.root)
-    context = studies.Context.of(
-        data_dir=root / "data", models_dir=root / "models", seed=args.seed, profile=get_profile(args.profile)
-    )
-    started = time.perf_counter()
-    if not context.paths.panel.is_file():
-        ensure_raw_data(BuildOptions(root=root, seed=args.seed))
-        studies.merge_study(context)
-    result = studies.evaluation_study(context)
+    context, result, started = run_study(__doc__, studies.evaluation_study)
     numbers, tables = result.numbers, result.tables
     pd.set_option("display.width", 200)
     print(f"\nlstm-plus targets ({context.profile.name} profile, {numbers['n_seeds']} injection seeds):")

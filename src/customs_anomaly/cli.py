@@ -206,9 +206,6 @@ def cmd_score(args: argparse.Namespace) -> None:
     print(f"scored {what} with '{detector.name}'; {int(scores['flag'].sum()):,} flagged ({rule}); wrote {out}")
 
 
-STALE_MODEL_MONTHS = 12  # a model trained longer ago than this is worth refitting
-
-
 def months_between(earlier: pd.Timestamp, later: pd.Timestamp) -> int:
     return (later.year - earlier.year) * 12 + later.month - earlier.month
 
@@ -235,7 +232,7 @@ def cmd_monthly(args: argparse.Namespace) -> None:
     from customs_anomaly.demo import queue_table, write_review_queue_files
     from customs_anomaly.detectors import load_detector
     from customs_anomaly.merge import build_panel
-    from customs_anomaly.operations import monthly_scores
+    from customs_anomaly.operations import STALE_MODEL_MONTHS, monthly_scores
     from customs_anomaly.provenance import describe_raw_data
     from customs_anomaly.sources import load_raw
     from customs_anomaly.storage import check_output_folder

@@ -39,6 +39,9 @@ def average_precision(scores, labels) -> float:
     return float((hits[ranked] / (np.flatnonzero(ranked) + 1)).mean())
 
 
+EFFORT_RECALL = 0.75  # review effort: rows read, in score order, until this share of anomalies is found
+
+
 def rows_for_recall(scores, labels, recall: float) -> float:
     """How many top-ranked rows must be reviewed to find `recall` of the positives (NaN scores
     last); NaN without positives."""
@@ -91,7 +94,7 @@ def evaluate_scores(
         "r_at_5pct": recall_at_share(score, labels, 0.05),
         "r_at_1pct": recall_at_share(score, labels, 0.01),
         "ap": average_precision(score, labels),
-        "rows_for_75pct": rows_for_recall(score, labels, 0.75),
+        "rows_for_75pct": rows_for_recall(score, labels, EFFORT_RECALL),
         **{f"all_{k}": v for k, v in flag_metrics(flags, labels).items()},
     }
     for group, types in TYPES_OF_GROUP.items():

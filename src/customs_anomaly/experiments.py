@@ -238,10 +238,12 @@ def reason_agreement(analysis: pd.DataFrame, injected_panel: pd.DataFrame) -> di
 
 
 # Ablations of the improved detector: each changes one switch of the default.
+SHORT_WINDOW_MONTHS = 6
+SHORT_WINDOW_VARIANT = f"{SHORT_WINDOW_MONTHS}개월 창"
 ABLATIONS = {
     "기본값": {},
     "거시 변수 추가": {"macro": True},
-    "6개월 창": {"window": 6},
+    SHORT_WINDOW_VARIANT: {"window": SHORT_WINDOW_MONTHS},
     "MinMax 스케일링": {"scaling": "minmax"},
     "창 단위 오차": {"error_mapping": "window"},
     "시계열별 오차 정규화": {"series_norm": True},

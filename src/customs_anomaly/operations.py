@@ -28,6 +28,7 @@ from customs_anomaly.thresholds import budget_flags
 
 KEY = list(config.PANEL_KEY)
 PROSPECTIVE, RETROSPECTIVE = "prospective", "retrospective"
+STALE_MODEL_MONTHS = 12  # the monthly run warns when its model was trained longer ago than this
 
 
 def month_start(month) -> pd.Timestamp:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from customs_anomaly import plots
+from customs_anomaly import experiments, plots
 from customs_anomaly.anomaly_types import PRICE_GROUP
+from customs_anomaly.evaluate import EFFORT_RECALL
 from customs_anomaly.operations import PROSPECTIVE, RETROSPECTIVE
 from customs_anomaly.provenance import describe_raw_data
 from customs_anomaly.storage import read_table
@@ -111,7 +112,9 @@ def differentiation_study(context: Context) -> StudyResult:
         "abl_macro_p100": ablation.loc["거시 변수 추가", "p_at_100"],
         "abl_window_error_ap": ablation.loc["창 단위 오차", "ap"],
         "abl_base_ap": ablation.loc["기본값", "ap"],
-        "abl_window6_ap": ablation.loc["6개월 창", "ap"],
+        "abl_window6_ap": ablation.loc[experiments.SHORT_WINDOW_VARIANT, "ap"],
+        "abl_short_window": experiments.SHORT_WINDOW_MONTHS,
+        "effort_recall": EFFORT_RECALL,
         "plus_ap_half": price_curves.get((IMPROVED, 0.5), float("nan")),
         "plus_ap_double": price_curves.get((IMPROVED, 2.0), float("nan")),
         "a_ap_half": price_curves.get(("lstm-a", 0.5), float("nan")),

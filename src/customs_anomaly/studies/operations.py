@@ -11,7 +11,7 @@ import pandas as pd
 
 from customs_anomaly import config, experiments, plots
 from customs_anomaly.detectors import DETECTOR_NAMES, make_detector
-from customs_anomaly.operations import PROSPECTIVE, RETROSPECTIVE, backtest, score_month
+from customs_anomaly.operations import PROSPECTIVE, RETROSPECTIVE, STALE_MODEL_MONTHS, backtest, score_month
 from customs_anomaly.storage import read_panel, write_table
 from customs_anomaly.studies.common import Context, StudyResult, progress
 from customs_anomaly.studies.evaluation import METRIC_LABELS
@@ -121,6 +121,8 @@ def operations_study(context: Context) -> StudyResult:
         "best_form_alerts_per_month": best["reviewed_per_month"],
         "best_baseline": baseline_ap.idxmax(),
         "best_baseline_prospective_ap": float(baseline_ap.max()),
+        "robust_k": make_detector("robust").params["k"],
+        "stale_model_months": STALE_MODEL_MONTHS,
         "robust_retro_ap": ap.loc["robust", RETROSPECTIVE],
         "robust_prospective_ap": ap.loc["robust", PROSPECTIVE],
         "n_causal": sum(detectors[name].causal for name in DETECTOR_NAMES),
