@@ -96,5 +96,21 @@ def test_the_build_records_every_chapter_and_stage_time(quick_book: Path):
     stages = pd.read_csv(processed / "build_times.csv").set_index("stage")["seconds"]
     assert stages.index.tolist() == ["raw data", "chapters", "compile", "total"]
     assert (stages > 0).all()
-    assert stages["chapters"] >= chapters["seconds"].sum() - 0.5
+    assert set(chapters["batch"]) == set(range(1, chapters["batch"].max() + 1))
+    assert stages["chapters"] >= chapters.groupby("batch")["seconds"].max().sum() - 0.5
     assert stages["total"] == pytest.approx(stages.drop("total").sum(), abs=0.2)
+
+
+def test_chapter_batches_keep_the_toc_order_and_pair_only_06_with_06_2():
+    from customs_anomaly.pipeline import chapter_batches
+
+    names = chapter_names(ROOT / "_toc.yml")
+    batches = chapter_batches(names)
+    assert [name for batch in batches for name in batch] == names
+    assert [batch for batch in batches if len(batch) > 1] == [["06_evaluation", "06b_operations"]]
+    assert chapter_batches(["a", "06_evaluation", "b", "06b_operations"]) == [
+        ["a"],
+        ["06_evaluation"],
+        ["b"],
+        ["06b_operations"],
+    ]

@@ -34,6 +34,9 @@ CHAPTER_SUFFIX = ".md"
 HIDDEN_TAG = "remove-cell"
 PARAMETER_TAGS = ("parameters", "injected-parameters")
 CHAPTER_TIMES_FILE = "chapter_times.csv"
+# Chapters that neither read what the other writes (both read chapter 05's fits and the panel):
+# run side by side, they share the two cores of a small machine where one alone leaves one idle.
+SIDE_BY_SIDE = frozenset({"06_evaluation", "06b_operations"})
 BUILD_TIMES_FILE = "build_times.csv"
 # The kernel writes what it prints to its own stderr (progress, TensorFlow's start-up lines) to
 # the build log instead of copying it into the executed page.
@@ -171,22 +174,43 @@ def execute_chapter(source: Path, target: Path, parameters: dict) -> float:
     return seconds
 
 
+def chapter_batches(names: list[str]) -> list[list[str]]:
+    """The chapters in toc order, grouped into batches that run side by side: consecutive
+    chapters of SIDE_BY_SIDE form one batch, every other chapter is a batch of its own."""
+    batches: list[list[str]] = []
+    for name in names:
+        if batches and name in SIDE_BY_SIDE and batches[-1][-1] in SIDE_BY_SIDE:
+            batches[-1].append(name)
+        else:
+            batches.append([name])
+    return batches
+
+
 def execute_chapters(options: BuildOptions, notebooks_dir: Path = config.PROJECT_ROOT / "notebooks") -> list[Path]:
-    """Execute every chapter with papermill into root/book/chapters, recording each one's time."""
+    """Execute every chapter with papermill into root/book/chapters, recording each one's time
+    and the batch it ran in (the chapters of one batch run side by side, each in its own process)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     out_dir = options.root / "book" / "chapters"
     out_dir.mkdir(parents=True, exist_ok=True)
     times_path = options.data / "processed" / CHAPTER_TIMES_FILE
     times_path.unlink(missing_ok=True)  # the appendix must never show another build's times
     executed, times = [], []
-    for name in chapter_names(options.root / "_toc.yml"):
-        source = notebooks_dir / f"{name}{CHAPTER_SUFFIX}"
-        target = out_dir / f"{name}.ipynb"
-        print(f"[book] executing {source.name}", flush=True)
-        seconds = execute_chapter(source, target, options.parameters())
-        print(f"[book] {name}: {seconds:.1f} s", flush=True)
-        times.append({"chapter": name, "seconds": round(seconds, 1)})
+    for batch_number, batch in enumerate(chapter_batches(chapter_names(options.root / "_toc.yml")), start=1):
+        jobs = [(notebooks_dir / f"{name}{CHAPTER_SUFFIX}", out_dir / f"{name}.ipynb") for name in batch]
+        print(f"[book] executing {', '.join(source.name for source, _ in jobs)}", flush=True)
+        if len(jobs) == 1:
+            seconds = [execute_chapter(*jobs[0], options.parameters())]
+        else:
+            with ProcessPoolExecutor(max_workers=len(jobs), mp_context=get_context("spawn")) as pool:
+                futures = [pool.submit(execute_chapter, *job, options.parameters()) for job in jobs]
+                seconds = [future.result() for future in futures]
+        for name, (_, target), took in zip(batch, jobs, seconds):
+            print(f"[book] {name}: {took:.1f} s", flush=True)
+            times.append({"chapter": name, "seconds": round(took, 1), "batch": batch_number})
+            executed.append(target)
         write_chapter_times(times_path, times)
-        executed.append(target)
     return executed
 
 

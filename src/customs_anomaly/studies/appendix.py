@@ -45,13 +45,19 @@ def _text(value) -> str:
 
 def appendix_study(context: Context) -> StudyResult:
     times = read_table(context.paths.processed / CHAPTER_TIMES_FILE)
+    if "batch" not in times:  # times of a build that ran every chapter alone
+        times["batch"] = range(len(times))
     numbers = {
         "profile_name": context.profile.name,
         "chapters_seconds": float(times["seconds"].sum()),
+        "chapters_wall_seconds": float(times.groupby("batch")["seconds"].max().sum()),
         "n_timed_chapters": len(times),
     }
+    together = times.groupby("batch")["chapter"].transform(lambda batch: ", ".join(batch) if len(batch) > 1 else "")
     tables = {
         "table_profiles": profile_table(),
-        "table_chapter_times": times.rename(columns={"chapter": "장", "seconds": "실행 시간(초)"}),
+        "table_chapter_times": times.assign(together=together)
+        .drop(columns="batch")
+        .rename(columns={"chapter": "장", "seconds": "실행 시간(초)", "together": "나란히 실행한 장"}),
     }
     return StudyResult(numbers=numbers, tables=tables)
