@@ -145,16 +145,22 @@ def freight_by_region(freight: pd.DataFrame) -> Figure:
 
 
 def top_items_by_region(table: pd.DataFrame) -> Figure:
-    """Top items by import value in each region (one panel per region)."""
+    """Top items by import value in each region (one panel per region, two panels a row)."""
     regions = [r for r in config.REGIONS if r in set(table["region"])]
-    fig, axes = plt.subplots(1, len(regions), figsize=(3.3 * len(regions), 3.6), squeeze=False)
-    for ax, region in zip(axes[0], regions):
+    columns = 2
+    n_rows = -(-len(regions) // columns)
+    fig, grid = plt.subplots(n_rows, columns, figsize=(FIGSIZE[0], 2.0 * n_rows), squeeze=False)
+    axes = grid.flatten()
+    for ax in axes[len(regions) :]:
+        ax.set_visible(False)
+    for ax, region in zip(axes, regions):
         rows = table[table["region"] == region].sort_values("value_usd")
         ax.barh(items.short_names(rows["hsk_code"], rows["item_name"]), rows["value_usd"] / 1e6, color="#4c72b0")
         ax.set_title(region)
         ax.set_xlabel("수입액 (백만 USD)")
         ax.tick_params(axis="y", labelsize="small")
-    axes[0][0].set_ylabel("품목")
+    for ax in grid[:, 0]:
+        ax.set_ylabel("품목")
     fig.suptitle("운임 지역별 수입액 상위 품목 (분석 기간 합계)")
     fig.tight_layout()
     return fig

@@ -26,8 +26,9 @@ from customs_anomaly.thresholds import iqr_threshold, percentile_threshold
 
 REASON_WHAT = "재구성 오차"
 # The windows have a fixed length of a few months, so the recurrent loops can be unrolled into
-# plain operations: the same model, about twice as fast per epoch on a CPU, but slower to build
-# (graph tracing). Worth it from this many epochs on.
+# plain operations: the same architecture, slower to build (graph tracing), and not bit-identical
+# (another order of floating-point operations). benchmarks/bench_unroll.py measures what it buys:
+# on 2 cores, 10 epochs, 1.18x for lstm-a and nothing for lstm-plus, whose time goes elsewhere.
 UNROLL_MIN_EPOCHS = 5
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from customs_anomaly import explore, plots
+import pandas as pd
+
+from customs_anomaly import explore, items, plots
 from customs_anomaly.storage import read_panel
 from customs_anomaly.studies.common import Context, StudyResult
 from customs_anomaly.studies.periods import period_numbers
 
 WINDOW_MONTHS = 12  # the original's LSTM window
+TABLE_NAME_LENGTH = 24  # item names in a table (the full tariff names run to 100 characters)
 
 
 def explore_study(context: Context) -> StudyResult:
@@ -54,15 +57,15 @@ def explore_study(context: Context) -> StudyResult:
         "audit_price_missing_positive": int(audit["단가 결측(중량 > 0)"]),
     }
     tables = {
-        "table_top_by_region": by_region.assign(share=lambda df: (df["share"] * 100).round(1)).rename(
-            columns={
-                "region": "지역",
-                "hsk_code": "HSK 코드",
-                "item_name": "품목",
-                "value_usd": "수입액(USD)",
-                "share": "지역 내 비중(%)",
+        "table_top_by_region": pd.DataFrame(
+            {
+                "지역": by_region["region"],
+                "HSK 코드": by_region["hsk_code"],
+                "품목": items.short_names(by_region["hsk_code"], by_region["item_name"], limit=TABLE_NAME_LENGTH),
+                "수입액(백만 USD)": (by_region["value_usd"] / 1e6).round(1),
+                "지역 내 비중(%)": (by_region["share"] * 100).round(1),
             }
-        ),
+        ).set_index("지역"),
         "table_audit": explore.quality_audit(panel),
     }
     figures = {
