@@ -31,6 +31,7 @@ NARROW_LEAD = 0.05  # a lead under 5% of the best rival's AP is a tie in practic
 # 0-4, lstm-plus with 30 epochs; the oracle on the same seeds.
 TIDY_REPLICA_RESULTS = {"ap": 0.814, "p_at_100": 0.746, "r_at_5pct": 0.898, "value_capture_1pct": 0.962}
 TIDY_REPLICA_ORACLE_AP = 0.893
+TIDY_REPLICA_PLUS_EPOCHS = 30  # lstm-plus was trained this many epochs for the figures above
 
 
 def in_test_year(panel: pd.DataFrame, start: pd.Timestamp = config.TEST_START, end: pd.Timestamp = config.STUDY_END):

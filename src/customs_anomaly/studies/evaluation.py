@@ -230,6 +230,8 @@ def evaluation_study(context: Context) -> StudyResult:
         "tidy_p100": experiments.TIDY_REPLICA_RESULTS["p_at_100"],
         "tidy_r5": experiments.TIDY_REPLICA_RESULTS["r_at_5pct"],
         "tidy_oracle_ap": experiments.TIDY_REPLICA_ORACLE_AP,
+        "tidy_plus_epochs": experiments.TIDY_REPLICA_PLUS_EPOCHS,
+        "n_plus_epochs": context.profile.plus_epochs,
         "ap_change_vs_tidy": plus["ap"] - experiments.TIDY_REPLICA_RESULTS["ap"],
     }
     targets = experiments.targets_table(summary, IMPROVED)
