@@ -232,6 +232,7 @@ def evaluation_study(context: Context) -> StudyResult:
         "tidy_oracle_ap": experiments.TIDY_REPLICA_ORACLE_AP,
         "tidy_plus_epochs": experiments.TIDY_REPLICA_PLUS_EPOCHS,
         "n_plus_epochs": context.profile.plus_epochs,
+        "profile_name": context.profile.name,
         "ap_change_vs_tidy": plus["ap"] - experiments.TIDY_REPLICA_RESULTS["ap"],
     }
     targets = experiments.targets_table(summary, IMPROVED)
