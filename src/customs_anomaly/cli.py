@@ -220,6 +220,11 @@ def check_month_to_score(panel, panel_file, month: pd.Timestamp, detector, model
         raise InputError(panel_file, f"{option} {month:%Y-%m} is before the first month {first:%Y-%m} of the data")
     if not (panel["month"] == month).any():
         raise InputError(panel_file, f"no import row in {month:%Y-%m} ({option})")
+    check_month_is_new(month, detector, model_dir, option)
+
+
+def check_month_is_new(month: pd.Timestamp, detector, model_dir: Path, option: str) -> None:
+    """A model must never score a month it was trained on as if it were new."""
     if month <= detector.train_until_:
         raise InputError(
             model_dir,
@@ -229,7 +234,7 @@ def check_month_to_score(panel, panel_file, month: pd.Timestamp, detector, model
 
 
 def cmd_monthly(args: argparse.Namespace) -> None:
-    from customs_anomaly.demo import queue_table, write_review_queue_files
+    from customs_anomaly.demo import write_review_queue_files
     from customs_anomaly.detectors import load_detector
     from customs_anomaly.merge import build_panel
     from customs_anomaly.operations import STALE_MODEL_MONTHS, monthly_scores
@@ -242,17 +247,12 @@ def cmd_monthly(args: argparse.Namespace) -> None:
     if not raw.is_dir():
         raise InputError(raw, "raw data folder not found")
     detector = load_detector(model_dir)
-    if month <= detector.train_until_:
-        raise InputError(
-            model_dir,
-            f"the model was trained on months up to {detector.train_until_:%Y-%m}: {month:%Y-%m} is not a new "
-            "month for it (fit on earlier months, or give a later --month)",
-        )
+    check_month_is_new(month, detector, model_dir, "--month")  # before the merge, which takes a while
     panel = build_panel(load_raw(raw)).panel
     check_month_to_score(panel, raw, month, detector, model_dir, "--month")
     scores = monthly_scores(detector, panel, month, args.budget)
     label = f"{describe_raw_data(raw).detail} · 탐지기 {detector.name} · {month:%Y-%m} 심사 목록"
-    files = write_review_queue_files(
+    files, flagged = write_review_queue_files(
         scores, panel, out_dir, f"queue_{month:%Y-%m}", data_label=label, window=(month, month), marker=MONTHLY_MARKER
     )
     age = months_between(detector.train_until_, month)
@@ -262,7 +262,6 @@ def cmd_monthly(args: argparse.Namespace) -> None:
             f"{month:%Y-%m}; fit it again on recent months (customs-anomaly fit --train-until)",
             file=sys.stderr,
         )
-    flagged = len(queue_table(scores, panel, (month, month)))
     print(
         f"{month:%Y-%m}: scored {int((scores['month'] == month).sum()):,} rows with '{detector.name}' knowing only "
         f"months up to it; {flagged:,} in the review queue (the top {args.budget:.1%}); wrote "

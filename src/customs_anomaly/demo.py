@@ -162,9 +162,9 @@ def queue_data(scores: pd.DataFrame, panel: pd.DataFrame, window=TEST_YEAR) -> d
     return {"rows": rows, "series": series, "model_kind": kind, "columns": [list(pair) for pair in QUEUE_COLUMNS]}
 
 
-def queue_table(scores: pd.DataFrame, panel: pd.DataFrame, window=TEST_YEAR) -> pd.DataFrame:
+def _table_of(data: dict) -> pd.DataFrame:
     """The queue as the CSV holds it: the page's rows and columns, Korean headers."""
-    rows = pd.DataFrame(queue_data(scores, panel, window)["rows"], columns=[key for key, _ in QUEUE_COLUMNS])
+    rows = pd.DataFrame(data["rows"], columns=[key for key, _ in QUEUE_COLUMNS])
     return rows.rename(columns=dict(QUEUE_COLUMNS))
 
 
@@ -172,7 +172,11 @@ def review_queue_html(
     scores: pd.DataFrame, panel: pd.DataFrame, *, title: str = DEFAULT_TITLE, data_label: str = "", window=TEST_YEAR
 ) -> str:
     """The whole page as one string."""
-    payload = json.dumps(queue_data(scores, panel, window), ensure_ascii=False, separators=(",", ":"))
+    return _page_of(queue_data(scores, panel, window), title, data_label)
+
+
+def _page_of(data: dict, title: str, data_label: str) -> str:
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     payload = payload.replace("</", "<\\/")  # never close the script element early
     template = resources.files("customs_anomaly").joinpath("demo_assets", TEMPLATE).read_text(encoding="utf-8")
     return (
@@ -207,11 +211,12 @@ def write_review_queue(
 
 def write_review_queue_files(
     scores: pd.DataFrame, panel: pd.DataFrame, out_dir: Path, stem: str, *, data_label: str, window, marker: str
-) -> list[Path]:
+) -> tuple[list[Path], int]:
     """The queue of a window as CSV (UTF-8 with BOM, for spreadsheets) and as the page, written
-    together with a marker naming what was written; all or nothing."""
-    table = queue_table(scores, panel, window)
-    page = review_queue_html(scores, panel, data_label=data_label, window=window)
+    together with a marker naming what was written; all or nothing. Returns the two files and the
+    number of rows in the queue."""
+    data = queue_data(scores, panel, window)
+    table, page = _table_of(data), _page_of(data, DEFAULT_TITLE, data_label)
     csv_path, page_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.html"
     record = {
         "window": [f"{window[0]:%Y-%m}", f"{window[1]:%Y-%m}"],
@@ -225,4 +230,4 @@ def write_review_queue_files(
             (out_dir / marker, lambda target: target.write_text(json.dumps(record, ensure_ascii=False) + "\n")),
         ]
     )
-    return [csv_path, page_path]
+    return [csv_path, page_path], len(table)

@@ -19,6 +19,7 @@ from customs_anomaly.anomaly_types import GROUP_OF_TYPE, PRICE_TYPES
 from customs_anomaly.detectors import Detector
 from customs_anomaly.evaluate import average_precision, evaluate_scores, summarise_over_seeds
 from customs_anomaly.inject import InjectionResult, InjectionSpec, inject_anomalies, inject_fixed
+from customs_anomaly.storage import NUMERIC_PANEL_COLUMNS
 from customs_anomaly.thresholds import budget_flags
 
 KEY = list(config.PANEL_KEY)
@@ -138,12 +139,7 @@ def affected_rows(clean: pd.DataFrame, injected: pd.DataFrame) -> np.ndarray:
     code with a changed row, and every row of a region-month whose freight changed."""
     if not clean[KEY].reset_index(drop=True).equals(injected[KEY].reset_index(drop=True)):
         raise ValueError("the injected panel must hold the clean panel's rows in the same order")
-    numeric = [
-        c
-        for c in config.PANEL_COLUMNS
-        if c not in ("month", "hsk_code", "item_name", "country_code", "country_name", "region")
-    ]
-    changed = changed_rows(clean, injected, numeric)
+    changed = changed_rows(clean, injected, NUMERIC_PANEL_COLUMNS)
     codes = pd.unique(injected.loc[changed, "hsk_code"])
     freight = changed_rows(clean, injected, FREIGHT_COLUMNS)
     region_months = pd.MultiIndex.from_frame(injected.loc[freight, ["region", "month"]])

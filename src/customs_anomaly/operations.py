@@ -13,7 +13,6 @@ put the top share of its rows in the month's review queue, and record what the q
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,19 +34,21 @@ def month_start(month) -> pd.Timestamp:
     return pd.Timestamp(month).to_period("M").to_timestamp()
 
 
-def panel_until(panel: pd.DataFrame, month) -> pd.DataFrame:
-    """The rows of months up to `month`: what was known when it arrived."""
-    return panel[panel["month"] <= month_start(month)].reset_index(drop=True)
+def known_at(panel: pd.DataFrame, month) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """What was known when `month` arrived: the mask of the panel's rows of months up to it, those
+    rows (re-indexed), and the mask of the month's own rows among them."""
+    month = month_start(month)
+    known_mask = (panel["month"] <= month).to_numpy()
+    known = panel[known_mask].reset_index(drop=True)
+    return known_mask, known, (known["month"] == month).to_numpy()
 
 
 def score_month(detector: Detector, panel: pd.DataFrame, month, budget_share: float | None = None) -> pd.DataFrame:
     """The rows of `month` scored prospectively (only months up to it are read), with flags at the
     detector's threshold or the top `budget_share` of the month, and a reason for every flag."""
-    month = month_start(month)
-    known = panel_until(panel, month)
-    rows = (known["month"] == month).to_numpy()
+    _, known, rows = known_at(panel, month)
     if not rows.any():
-        raise ValueError(f"the panel has no row in {month:%Y-%m}")
+        raise ValueError(f"the panel has no row in {month_start(month):%Y-%m}")
     return detector.score(known, budget_share=budget_share, rows=rows)[rows].reset_index(drop=True)
 
 
@@ -55,18 +56,14 @@ def monthly_scores(detector: Detector, panel: pd.DataFrame, month, budget_share:
     """What the monthly run writes: every row of the months up to `month` with the detector's
     details (the history a review page draws), and scores, flags and reasons for the rows of
     `month` only, flagged as the top `budget_share` of them. Nothing after the month is read."""
-    month = month_start(month)
-    known = panel_until(panel, month)
-    in_month = (known["month"] == month).to_numpy()
+    _, known, in_month = known_at(panel, month)
     return detector.report(known, detector.analyse(known), budget_share, rows=in_month)
 
 
 def analyse_month(detector: Detector, panel: pd.DataFrame, month: pd.Timestamp) -> tuple[np.ndarray, pd.DataFrame]:
     """Positions of the panel's rows of `month` and the detector's prospective analysis of them."""
-    known_mask = (panel["month"] <= month).to_numpy()
-    known = strip_labels(panel[known_mask]).reset_index(drop=True)
-    rows = (known["month"] == month).to_numpy()
-    analysis = detector.analyse(known, rows=rows)
+    known_mask, known, rows = known_at(panel, month)
+    analysis = detector.analyse(strip_labels(known), rows=rows)
     return np.flatnonzero(known_mask)[rows], analysis[rows].reset_index(drop=True)
 
 
@@ -83,7 +80,6 @@ class Backtest:
     refit_every: int  # 0: fitted once on the training months
     per_month: pd.DataFrame  # seed, month, rows, anomalies, reviewed, found, precision, recall
     per_seed: list[dict]  # the usual metrics over the test year, per seed
-    seconds: float
 
     def summary(self) -> pd.Series:
         return pd.DataFrame(self.per_seed).drop(columns="seed").mean()
@@ -125,16 +121,15 @@ def backtest(
     causal detector, whose scores never read a later month, one pass over the panel gives the same
     scores); retrospective: the whole panel is read and only the months are scored (an audit after
     the fact). The queue of each month is its top `share` of rows."""
-    started = time.perf_counter()
     months = pd.DatetimeIndex(months)
     per_month, per_seed = [], []
     for seed, result in injections.items():
         panel = result.panel
         scores = np.full(len(panel), np.nan)
+        in_months = panel["month"].isin(months).to_numpy()
         detector = fit(panel, config.TRAIN_UNTIL)
         # a causal detector's whole-panel scores are its prospective ones (tested): one pass
         if mode == RETROSPECTIVE or (detector.causal and not refit_every):
-            in_months = panel["month"].isin(months).to_numpy()
             scores[in_months] = detector.analyse(strip_labels(panel), rows=in_months)["score"].to_numpy()[in_months]
         else:
             for i, month in enumerate(months):
@@ -142,21 +137,15 @@ def backtest(
                     detector = fit(panel, previous_month(month))
                 positions, analysis = analyse_month(detector, panel, month)
                 scores[positions] = analysis["score"].to_numpy()
-        in_months = panel["month"].isin(months).to_numpy()
         labels = panel["is_anomaly"].to_numpy(dtype=bool)
         queue = monthly_queue(scores[in_months], panel.loc[in_months, "month"], labels[in_months], share)
         per_month.append(queue.assign(seed=seed))
-        flags = np.zeros(len(panel), dtype=bool)
-        frame = pd.DataFrame({"score": scores, "flag": flags})
         metrics = evaluate_scores(
-            frame,
+            pd.DataFrame({"score": scores, "flag": np.zeros(len(panel), dtype=bool)}),
             panel,
             misdeclared_usd=misdeclared(result) if misdeclared else None,
             test_start=months.min(),
             test_end=months.max(),
         )
         per_seed.append({"seed": seed, **metrics})
-    name = getattr(detector, "name", "detector")
-    return Backtest(
-        name, mode, refit_every, pd.concat(per_month, ignore_index=True), per_seed, time.perf_counter() - started
-    )
+    return Backtest(detector.name, mode, refit_every, pd.concat(per_month, ignore_index=True), per_seed)

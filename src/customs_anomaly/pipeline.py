@@ -210,11 +210,11 @@ def execute_chapters(options: BuildOptions, notebooks_dir: Path = config.PROJECT
             print(f"[book] {name}: {took:.1f} s", flush=True)
             times.append({"chapter": name, "seconds": round(took, 1), "batch": batch_number})
             executed.append(target)
-        write_chapter_times(times_path, times)
+        write_times(times_path, times)
     return executed
 
 
-def write_chapter_times(path: Path, times: list[dict]) -> None:
+def write_times(path: Path, times: list[dict]) -> None:
     """One small CSV of measured seconds (chapters or build stages)."""
     from customs_anomaly.storage import write_table
 
@@ -249,6 +249,6 @@ def build_book(options: BuildOptions) -> Path:
         raise RuntimeError(f"the build did not produce {index}")
     stages["total"] = sum(stages.values())
     times = [{"stage": stage, "seconds": round(seconds, 1)} for stage, seconds in stages.items()]
-    write_chapter_times(times_path, times)
+    write_times(times_path, times)
     print(f"[book] built in {stages['total']:.1f} s", flush=True)
     return index
