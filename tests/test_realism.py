@@ -182,3 +182,102 @@ def test_comparison_tables_and_figures_have_both_sides(records, freight):
         assert any(ax.get_xlabel() for ax in axes)
     assert len(figures[3].axes) == len(config.FREIGHT_ROUTES)
     plt.close("all")
+
+
+# --- legitimate price noise: the year-to-date deviation and the month-to-month dynamics -----------
+
+ITEM_FILE = "hsk_trade_2025-10.csv"
+WEEKLY_FILE = "seafood_import_unit_price_weekly_2015-12_2020-12.csv"
+
+
+def assert_within(table: pd.DataFrame) -> None:
+    print_table(table[["figure", "real", "replica", "tolerance", "within"]])
+    checked = table[table["within"].notna()]
+    assert len(checked) >= 1 and checked["within"].astype(bool).all(), checked.loc[~checked["within"].astype(bool)]
+
+
+def test_stored_noise_figures_equal_what_the_functions_compute_from_the_real_files(reference_dir, real_trade):
+    deviation = realism.country_ytd_deviation(real_trade, REAL_MONTH)
+    for name, value in realism.deviation_figures(deviation).items():
+        assert reference_figures.YTD_DEVIATION[name] == pytest.approx(value, abs=5e-5), name
+    for size, curve in realism.deviation_survival(deviation).items():
+        assert reference_figures.YTD_SURVIVAL[size] == pytest.approx(curve, abs=5e-5), size
+    by_item = realism.item_ytd_deviation(read_trade(reference_dir / ITEM_FILE), "2025-10")
+    for name, value in realism.deviation_figures(by_item).items():
+        assert reference_figures.ITEM_YTD_DEVIATION[name] == pytest.approx(value, abs=5e-5), name
+    dynamics = realism.price_dynamics(realism.read_weekly_prices(reference_dir / WEEKLY_FILE))
+    for name, value in dynamics.items():
+        assert reference_figures.PRICE_DYNAMICS[name] == pytest.approx(value, abs=5e-5), name
+    # the figures the reference README states
+    assert reference_figures.YTD_DEVIATION["rows"] == 560 and reference_figures.ITEM_YTD_DEVIATION["rows"] == 337
+
+
+def test_replica_price_noise_is_within_tolerance_of_the_real_files(reference_dir, real_trade, records):
+    real_item = realism.deviation_figures(realism.item_ytd_deviation(read_trade(reference_dir / ITEM_FILE), "2025-10"))
+    real_figures = realism.deviation_figures(realism.country_ytd_deviation(real_trade, REAL_MONTH))
+    assert_within(realism.ytd_table(records, real_figures=real_figures, real_item=real_item))
+    weekly = realism.price_dynamics(realism.read_weekly_prices(reference_dir / WEEKLY_FILE))
+    assert_within(realism.dynamics_table(records, real_figures=weekly))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_replica_price_noise_is_within_tolerance_of_the_stored_real_figures(seed, records):
+    trade = records if seed == config.DEFAULT_SEED else synth.trade_records(synth.source_rng(seed, "trade"))
+    table = realism.ytd_table(trade)
+    assert_within(table)
+    assert set(table.loc[table["within"].notna(), "figure"]) == {*realism.YTD_TOLERANCES, "item_beyond_2"}
+    assert_within(realism.dynamics_table(trade))
+
+
+def test_ytd_deviation_on_a_hand_built_release():
+    def row(code, country, weight, value, ytd_weight, ytd_value, month="2024-07-01", flow="I"):
+        return {
+            "month": pd.Timestamp(month),
+            "trade_flow": flow,
+            "hsk_code": code,
+            "country_code": country,
+            "country_name": "",
+            "weight_kg": weight,
+            "value_usd": value,
+            "ytd_weight_kg": ytd_weight,
+            "ytd_value_usd": ytd_value,
+        }
+
+    trade = pd.DataFrame(
+        [
+            row("0302110000", "JP", 10, 40, 110, 140),  # 4 USD/kg against (100 kg, 100 USD): x4
+            row("0302110000", "CN", 100, 100, 200, 200),  # 1 against 1: 0
+            row("0302110000", "US", 50, 100, 50, 100),  # nothing earlier in the year: left out
+            row("0303000000", "VN", 0, 0, 30, 60),  # no kg this month: left out
+            row("0303000000", "NO", 10, 10, 20, 40),  # outside the five regions
+            row("0303000000", "VN", 10, 10, 20, 40, flow="E"),  # an export
+        ]
+    )
+    deviation = realism.country_ytd_deviation(trade, "2024-07")
+    assert deviation["deviation"].tolist() == pytest.approx([np.log(4.0), 0.0])
+    figures = realism.deviation_figures(deviation)
+    assert figures["rows"] == 2 and figures["beyond_3"] == pytest.approx(0.5)
+    assert figures["small_median"] == pytest.approx(np.log(4.0)) and figures["large_median"] == pytest.approx(0.0)
+    # by item, every country of a code is summed: 0302110000 160 kg and 240 USD against 200 kg and
+    # 200 USD earlier (x1.5); 0303000000 10 kg and 10 USD against 40 kg and 90 USD (x1/2.25)
+    by_item = realism.item_ytd_deviation(trade, "2024-07")
+    assert by_item["deviation"].tolist() == pytest.approx([np.log(1.5), np.log(2.25)])
+
+
+def test_price_dynamics_on_hand_built_series():
+    months = pd.date_range("2020-01-01", periods=6, freq="MS")
+    jump_back = [0.0, 0.0, np.log(2.0), 0.0, 0.0, 0.0]  # a x2 month that reverts
+    new_level = [0.0, 0.0, np.log(2.0), np.log(2.0), np.log(2.0), np.log(2.0)]  # a x2 that persists
+    prices = pd.DataFrame(
+        {
+            "series": ["a"] * 6 + ["b"] * 6,
+            "month": list(months) * 2,
+            "log_price": jump_back + new_level,
+        }
+    )
+    figures = realism.price_dynamics(prices)
+    assert figures["series"] == 2 and figures["changes"] == 10
+    assert figures["beyond_1_5"] == pytest.approx(3 / 10)  # a: up and down; b: up
+    assert figures["revert_share"] == pytest.approx(1 / 3)  # a's up reverts; a's way down and b's up do not
+    gap = prices.drop(index=3)  # a month missing: no pair across it
+    assert realism.price_dynamics(gap)["changes"] == 8

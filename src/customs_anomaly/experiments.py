@@ -252,16 +252,16 @@ COMPONENT_PARTS = {
 }
 
 
-def component_metrics(run: DetectorRun, injections: dict) -> pd.DataFrame:
+def component_metrics(run: DetectorRun, injections: dict, combine) -> pd.DataFrame:
     """What each part of the improved detector contributes: the metrics of its LSTM part alone,
-    its statistical part alone and their combination (each with the same freight score), mean
-    over seeds."""
+    its statistical part alone and their combination (each with the same freight score, joined
+    by `combine(price_score, freight_score)`, the detector's own rule), mean over seeds."""
     rows = []
     for seed, result in injections.items():
         analysis = run.analyses[seed]
         misdeclared = misdeclared_by_row(result.panel, result.log)
         for label, column in COMPONENT_PARTS.items():
-            score = np.fmax(analysis[column].to_numpy(float), analysis["freight_score"].to_numpy(float))
+            score = combine(analysis[column].to_numpy(float), analysis["freight_score"].to_numpy(float))
             metrics = evaluate_scores(analysis.assign(score=score), result.panel, misdeclared_usd=misdeclared)
             rows.append({"part": label, "seed": seed, **metrics})
     frame = pd.DataFrame(rows)

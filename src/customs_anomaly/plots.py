@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
 
 from customs_anomaly import config, items
 
@@ -536,3 +536,30 @@ def prospective_cost_bars(table: pd.DataFrame) -> Figure:
         "사전 식별 (그달까지만)": (table["prospective"].to_numpy(), None),
     }
     return _grouped_bars(list(table.index), bars, "미래를 보지 않을 때의 비용: 탐지기별 AP", "탐지기", rotation=30)
+
+
+def ytd_deviation_survival(table: pd.DataFrame, size_labels: dict[str, str]) -> Figure:
+    """Share of rows whose unit price strays beyond each factor from the series' earlier level in
+    the year, real and this build, one panel per flow size. `table`: source, size, factor, share
+    (``realism.survival_table``); `size_labels`: size -> panel title, in panel order."""
+    sources = list(dict.fromkeys(table["source"]))
+    styles = dict(zip(sources, ({"color": "black", "linewidth": 1.8}, {"color": "#dd8452", "linewidth": 1.4})))
+    fig, axes = plt.subplots(1, len(size_labels), figsize=(FIGSIZE[0] * 1.3, 3.9), sharey=True)
+    for ax, (size, title) in zip(np.atleast_1d(axes), size_labels.items()):
+        for source in sources:
+            rows = table[(table["source"] == source) & (table["size"] == size)].sort_values("factor")
+            ax.plot(rows["factor"], rows["share"], marker="o", markersize=3.5, label=source, **styles[source])
+        ax.set_xscale("log")
+        ax.set_xticks([1.5, 2, 3, 5, 10])
+        ax.set_xticklabels(["×1.5", "×2", "×3", "×5", "×10"], fontsize="small")
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.set_title(title, fontsize="medium")
+        ax.set_xlabel("연초 이후 단가에서 벗어난 배수")
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.grid(alpha=0.3)
+    first = np.atleast_1d(axes)[0]
+    first.set_ylabel("그 배수를 넘게 벗어난 행의 비율")
+    first.legend(fontsize="small", loc="upper right")
+    fig.suptitle("정상 거래의 단가가 같은 해 앞선 달들의 평균에서 벗어나는 정도: 실제와 이 빌드")
+    fig.tight_layout()
+    return fig

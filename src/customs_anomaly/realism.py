@@ -299,3 +299,300 @@ def freight_checks(replica_freight: pd.DataFrame, real_freight: pd.DataFrame | N
     table = pd.DataFrame(rows)
     table["within"] = table[["correlation_within", "peak_within", "peak_month_within"]].all(axis=1)
     return table
+
+
+# ---------------------------------------------------------------------------------------------
+# Legitimate price noise: the year-to-date deviation and the month-to-month dynamics
+# ---------------------------------------------------------------------------------------------
+
+YTD_MONTH_BY_COUNTRY = 7  # the by-country release's month (July against January-June)
+YTD_MONTH_BY_ITEM = 10  # the by-item release's month (October against January-September)
+FLOW_SIZE_LABELS = {
+    "small": "소량(중량 하위 25%)",
+    "middle": "중간(25~75%)",
+    "large": "대량(중량 상위 25%)",
+    "all": "전체",
+}
+SURVIVAL_FACTORS = (1.1, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)  # "beyond x k" for the survival figure
+# Tolerances of the year-to-date figures (the issue's targets).
+YTD_TOLERANCES = {
+    "beyond_2": ("abs", 0.04),
+    "beyond_3": ("abs", 0.03),
+    "p90": ("rel", 0.25),
+    "small_beyond_2": ("abs", 0.08),
+    "large_median": ("factor", (0.7, 1.4)),
+}
+ITEM_TOLERANCES = {"beyond_2": ("abs", 0.04)}
+# A replica series comparable with a species-level series of the weekly file: traded in at least
+# WELL_TRADED_MONTHS months with a median traded month of at least WELL_TRADED_MEDIAN_USD (where
+# the product mix of an HSK code has averaged out).
+WELL_TRADED_MONTHS = 24
+WELL_TRADED_MEDIAN_USD = 300_000.0
+JUMP_FACTOR = 1.5  # a month-to-month change beyond x1.5 is a jump
+DYNAMICS_TOLERANCES = {
+    "median_change": ("factor", (0.7, 1.4)),
+    "p90_change": ("rel", 0.3),
+    "beyond_1_5": ("abs", 0.02),
+    "revert_share": ("abs", 0.10),
+    "lag1_autocorrelation": ("abs", 0.10),
+}
+YTD_LABELS = {
+    "rows": "행 수",
+    "median": "중앙값",
+    "p75": "75백분위수",
+    "p90": "90백분위수",
+    "p95": "95백분위수",
+    "beyond_2": "2배 넘게 벗어난 비율",
+    "beyond_3": "3배 넘게 벗어난 비율",
+    "small_median": "소량 25%: 중앙값",
+    "small_beyond_2": "소량 25%: 2배 넘게 벗어난 비율",
+    "large_median": "대량 25%: 중앙값",
+    "large_beyond_2": "대량 25%: 2배 넘게 벗어난 비율",
+}
+DYNAMICS_LABELS = {
+    "series": "시계열 수",
+    "changes": "연속 두 달 쌍",
+    "median_change": "월간 |Δlog 단가| 중앙값",
+    "p90_change": "월간 |Δlog 단가| 90백분위수",
+    "p99_change": "월간 |Δlog 단가| 99백분위수",
+    "beyond_1_5": "1.5배 넘는 월간 변화 비율",
+    "beyond_2": "2배 넘는 월간 변화 비율",
+    "revert_share": "1.5배 넘는 변화 중 다음 달 절반 이상 되돌아간 비율",
+    "lag1_autocorrelation": "시계열 중앙값 대비 편차의 1개월 자기상관",
+}
+
+
+def ytd_deviation(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per row of a release: |log(this month's unit price / the year's earlier unit price)|, where
+    the earlier unit price is (ytd value - value) / (ytd weight - weight). Rows with kg and USD this
+    month and earlier in the year only. Columns: weight_kg (this month's) and deviation."""
+    weight, value = rows["weight_kg"].astype(float), rows["value_usd"].astype(float)
+    earlier_weight = rows["ytd_weight_kg"].astype(float) - weight
+    earlier_value = rows["ytd_value_usd"].astype(float) - value
+    kept = (weight > 0) & (value > 0) & (earlier_weight > 0) & (earlier_value > 0)
+    ratio = (value[kept] / weight[kept]) / (earlier_value[kept] / earlier_weight[kept])
+    return pd.DataFrame({"weight_kg": weight[kept].to_numpy(), "deviation": np.abs(np.log(ratio)).to_numpy()})
+
+
+def country_ytd_deviation(trade: pd.DataFrame, month: str | pd.Timestamp) -> pd.DataFrame:
+    """``ytd_deviation`` of one by-country release's import rows in the five freight regions."""
+    return ytd_deviation(regional_imports(trade, month))
+
+
+def item_ytd_deviation(trade: pd.DataFrame, month: str | pd.Timestamp) -> pd.DataFrame:
+    """``ytd_deviation`` by item: one month's import rows summed over every country per HSK code
+    (a by-item release holds exactly these sums; a by-country one is summed here)."""
+    imports = trade[(trade["trade_flow"] == "I") & (trade["month"] == pd.Timestamp(month))]
+    columns = ["weight_kg", "value_usd", "ytd_weight_kg", "ytd_value_usd"]
+    return ytd_deviation(imports.groupby(imports["hsk_code"].astype(str).str.zfill(10))[columns].sum())
+
+
+def pooled_months(trade: pd.DataFrame, month_of_year: int) -> list[pd.Timestamp]:
+    """The trade frame's months of that calendar month whose January is in the frame too (so the
+    year-to-date columns start in January)."""
+    months = pd.DatetimeIndex(trade["month"].drop_duplicates())
+    januaries = set(months[months.month == 1].year)
+    return sorted(m for m in months if m.month == month_of_year and m.year in januaries)
+
+
+def pooled_deviation(trade: pd.DataFrame, by: str = "country") -> pd.DataFrame:
+    """The deviation of every July (by country) or October (by item) of the frame, each month
+    computed on its own, then concatenated (how the replica's years are compared with one release)."""
+    month_of_year, measure = (
+        (YTD_MONTH_BY_COUNTRY, country_ytd_deviation) if by == "country" else (YTD_MONTH_BY_ITEM, item_ytd_deviation)
+    )
+    return pd.concat([measure(trade, m) for m in pooled_months(trade, month_of_year)], ignore_index=True)
+
+
+def flow_size(deviation: pd.DataFrame) -> pd.Series:
+    """'small' (weight at or below the 25th percentile), 'large' (at or above the 75th) or 'middle'."""
+    weight = deviation["weight_kg"]
+    size = np.where(
+        weight <= weight.quantile(0.25), "small", np.where(weight >= weight.quantile(0.75), "large", "middle")
+    )
+    return pd.Series(size, index=deviation.index)
+
+
+def deviation_figures(deviation: pd.DataFrame) -> dict[str, float]:
+    """The year-to-date deviation's figures: rows, median, 75th/90th/95th percentiles, shares beyond
+    x2 and x3, and the median and share beyond x2 of the smallest and the largest quarter by weight."""
+    r = deviation["deviation"]
+    size = flow_size(deviation)
+    small, large = r[size == "small"], r[size == "large"]
+    return {
+        "rows": len(r),
+        "median": float(r.median()),
+        "p75": float(r.quantile(0.75)),
+        "p90": float(r.quantile(0.90)),
+        "p95": float(r.quantile(0.95)),
+        "beyond_2": float((r > np.log(2.0)).mean()),
+        "beyond_3": float((r > np.log(3.0)).mean()),
+        "small_median": float(small.median()),
+        "small_beyond_2": float((small > np.log(2.0)).mean()),
+        "large_median": float(large.median()),
+        "large_beyond_2": float((large > np.log(2.0)).mean()),
+    }
+
+
+def deviation_survival(deviation: pd.DataFrame, factors=SURVIVAL_FACTORS) -> dict[str, dict[float, float]]:
+    """Per flow size ('small', 'middle', 'large', 'all'): the share of rows beyond each factor."""
+    size = flow_size(deviation)
+    groups = {name: deviation["deviation"][size == name] for name in ("small", "middle", "large")}
+    groups["all"] = deviation["deviation"]
+    return {name: {float(f): float((values > np.log(f)).mean()) for f in factors} for name, values in groups.items()}
+
+
+def _within(kind: str, tolerance, value: float, target: float) -> bool:
+    if kind == "abs":
+        return abs(value - target) <= tolerance
+    if kind == "rel":
+        return abs(value - target) <= tolerance * abs(target)
+    low, high = tolerance
+    return low * target <= value <= high * target
+
+
+def _tolerance_text(kind: str, tolerance) -> str:
+    if kind == "abs":
+        return f"±{tolerance * 100:g}%p" if tolerance < 1 else f"±{tolerance:g}"
+    if kind == "rel":
+        return f"±{tolerance:.0%}"
+    return f"×{tolerance[0]:g}~{tolerance[1]:g}"
+
+
+def _comparison(real_figures: dict, replica_figures: dict, labels: dict, tolerances: dict, absolute=()) -> pd.DataFrame:
+    rows = []
+    for figure, label in labels.items():
+        kind, tolerance = tolerances.get(figure, (None, None))
+        if figure in absolute and kind == "abs":
+            text = f"±{tolerance:g}"
+        else:
+            text = _tolerance_text(kind, tolerance) if kind else ""
+        rows.append(
+            {
+                "figure": figure,
+                "label": label,
+                "real": real_figures[figure],
+                "replica": replica_figures[figure],
+                "tolerance": text,
+                "within": _within(kind, tolerance, replica_figures[figure], real_figures[figure]) if kind else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def ytd_table(replica_trade: pd.DataFrame, real_figures: dict | None = None, real_item: dict | None = None):
+    """The replica's pooled year-to-date deviation beside the real releases': by country (July, five
+    regions) and by item (October). Columns figure, label, real, replica, tolerance (text, empty
+    where none is set), within (None where no tolerance); the by-item figures are prefixed 'item_'."""
+    by_country = _comparison(
+        real.YTD_DEVIATION if real_figures is None else real_figures,
+        deviation_figures(pooled_deviation(replica_trade, "country")),
+        YTD_LABELS,
+        YTD_TOLERANCES,
+    )
+    item_labels = {k: f"품목별: {YTD_LABELS[k]}" for k in ("rows", "median", "p90", "beyond_2")}
+    by_item = _comparison(
+        real.ITEM_YTD_DEVIATION if real_item is None else real_item,
+        deviation_figures(pooled_deviation(replica_trade, "item")),
+        item_labels,
+        ITEM_TOLERANCES,
+    )
+    by_item["figure"] = "item_" + by_item["figure"]
+    return pd.concat([by_country, by_item], ignore_index=True)
+
+
+def survival_table(replica_trade: pd.DataFrame) -> pd.DataFrame:
+    """Long frame for the survival figure: source, size (FLOW_SIZE_LABELS key), factor, share beyond."""
+    sides = {REAL_LABEL: real.YTD_SURVIVAL, "이 빌드": deviation_survival(pooled_deviation(replica_trade, "country"))}
+    return pd.DataFrame(
+        [
+            {"source": source, "size": size, "factor": factor, "share": share}
+            for source, survival in sides.items()
+            for size, curve in survival.items()
+            for factor, share in curve.items()
+        ]
+    )
+
+
+def monthly_log_prices(trade: pd.DataFrame) -> pd.DataFrame:
+    """Import series (HSK code x country) of well-traded replica or release rows: series, month,
+    log_price. A series is kept when it traded in at least WELL_TRADED_MONTHS months with a median
+    traded month of at least WELL_TRADED_MEDIAN_USD."""
+    imports = trade[(trade["trade_flow"] == "I") & (trade["weight_kg"] > 0) & (trade["value_usd"] > 0)]
+    name = "country_name" if "country_name" in imports.columns else "country_code"
+    series = imports["hsk_code"].astype(str) + "|" + imports[name].astype(str)
+    frame = pd.DataFrame(
+        {
+            "series": series.to_numpy(),
+            "month": imports["month"].to_numpy(),
+            "log_price": np.log(imports["value_usd"].astype(float) / imports["weight_kg"].astype(float)).to_numpy(),
+            "value_usd": imports["value_usd"].astype(float).to_numpy(),
+        }
+    )
+    grouped = frame.groupby("series")["value_usd"]
+    kept = (grouped.transform("size") >= WELL_TRADED_MONTHS) & (grouped.transform("median") >= WELL_TRADED_MEDIAN_USD)
+    return frame.loc[kept, ["series", "month", "log_price"]].reset_index(drop=True)
+
+
+def read_weekly_prices(path) -> pd.DataFrame:
+    """The weekly import unit prices (수산물 수입평균단가, cp949) as monthly series: series (exporting
+    and manufacturing country, purpose, category, species, form), month, log_price (the log of the
+    median of the month's weekly prices)."""
+    raw = pd.read_csv(path, encoding="cp949", dtype=str)
+    price = pd.to_numeric(raw["P_PRICE"].str.strip().str.replace(",", "", regex=False))
+    parts = ["CTRY_1", "CTRY_2", "P_PURPOSE", "CATEGORY_1", "CATEGORY_2", "P_NAME", "P_IMPORT_TYPE"]
+    frame = pd.DataFrame(
+        {
+            "series": raw[parts].fillna("").agg("|".join, axis=1),
+            "month": pd.to_datetime(raw["REG_DATE"]).dt.to_period("M").dt.to_timestamp(),
+            "price": price,
+        }
+    )
+    monthly = frame[frame["price"] > 0].groupby(["series", "month"], as_index=False)["price"].median()
+    return monthly.assign(log_price=np.log(monthly.pop("price")))
+
+
+def price_dynamics(prices: pd.DataFrame) -> dict[str, float]:
+    """How monthly prices move (series, month, log_price; one row per series and month): over
+    consecutive months, the median, 90th and 99th percentile of |Δ log price| and the shares beyond
+    x1.5 and x2; of the jumps beyond x1.5 (JUMP_FACTOR) followed by an observed month, the share
+    that reverts by at least half; the lag-1 autocorrelation, over consecutive months, of a month's
+    deviation from its series' median."""
+    frame = prices.sort_values(["series", "month"]).reset_index(drop=True)
+    number = frame["month"].dt.year * 12 + frame["month"].dt.month
+    by_series = frame.groupby("series")
+    previous_number = number.groupby(frame["series"]).shift(1)
+    previous = by_series["log_price"].shift(1)
+    following = by_series["log_price"].shift(-1)
+    consecutive = (number - previous_number) == 1
+    change = (frame["log_price"] - previous)[consecutive]
+    size = change.abs()
+    jump = consecutive & following.notna() & ((frame["log_price"] - previous).abs() > np.log(JUMP_FACTOR))
+    step = (frame["log_price"] - previous)[jump]
+    back = (following - frame["log_price"])[jump]
+    reverts = back * np.sign(step) <= -0.5 * step.abs()
+    deviation = frame["log_price"] - by_series["log_price"].transform("median")
+    previous_deviation = deviation.groupby(frame["series"]).shift(1)
+    pairs = pd.concat([deviation[consecutive], previous_deviation[consecutive]], axis=1).dropna()
+    return {
+        "series": int(frame["series"].nunique()),
+        "changes": int(consecutive.sum()),
+        "median_change": float(size.median()),
+        "p90_change": float(size.quantile(0.90)),
+        "p99_change": float(size.quantile(0.99)),
+        "beyond_1_5": float((size > np.log(JUMP_FACTOR)).mean()),
+        "beyond_2": float((size > np.log(2.0)).mean()),
+        "revert_share": float(reverts.mean()) if len(reverts) else float("nan"),
+        "lag1_autocorrelation": float(np.corrcoef(pairs.iloc[:, 0], pairs.iloc[:, 1])[0, 1]),
+    }
+
+
+def dynamics_table(replica_trade: pd.DataFrame, real_figures: dict | None = None) -> pd.DataFrame:
+    """The replica's well-traded series beside the weekly file's series: the ``price_dynamics``
+    figures with their tolerances."""
+    return _comparison(
+        real.PRICE_DYNAMICS if real_figures is None else real_figures,
+        price_dynamics(monthly_log_prices(replica_trade)),
+        DYNAMICS_LABELS,
+        DYNAMICS_TOLERANCES,
+    )

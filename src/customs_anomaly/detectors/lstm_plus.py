@@ -1,4 +1,6 @@
-"""The improved deep detector (`lstm-plus`): a masked LSTM autoencoder over each series' months.
+"""The improved deep detector (`lstm-plus`): a masked LSTM autoencoder over each series' months
+that predicts each month's unit price, and a likelihood-ratio score that knows small flows are
+noisy.
 
 What it changes against the original's model A, and why:
 - Inputs are log-scaled and relative: the month's unit price against the series' own level,
@@ -9,10 +11,15 @@ What it changes against the original's model A, and why:
   step marked absent, never a reason to mix series or skip a window.
 - The month under test is hidden from the encoder (masked). An autoencoder that sees a spike
   learns to reproduce it; one that must fill the month in from its neighbours cannot.
-- The decoder gives, for every step, the expected value and its own uncertainty (a Laplace
-  scale), trained by likelihood: small, irregular flows are allowed more spread than big ones.
-  The error of a month is its own (per-month), in units of that uncertainty, then divided by the
-  series' typical error on the training months (robust per-series normalisation).
+- The expected unit price of a month blends the network's prediction with the median of the
+  series' neighbouring months (`neighbour_weight`; `k` months on each side, or before only in
+  the prospective form).
+- Legitimate prices stray from that expectation by amounts that depend on the flow's size: a
+  month of one parcel may be x3 off, a month of a hundred containers rarely 10%. The noise
+  model (`detectors.noise`) learns, from the training months, the distribution of the residual
+  by the month's size and the series' size, and a row's price score is the log likelihood ratio
+  of "misdeclared by x2-x5 either way" (`misdeclaration_factors`) against "legitimate" under it.
+  A x3 in a calm large flow scores far above a x3 in a small one.
 - Training uses the training months only.
 - Per-kg freight is not learned: the public freight is one figure per region and month, so a
   legitimate row equals its region-month level exactly and any departure is scored directly
@@ -20,9 +27,12 @@ What it changes against the original's model A, and why:
 - The operating threshold is a review budget: the score above which `budget_share` of the
   training rows lie.
 
-Ablation switches: `macro` (add the exchange rate, Dubai crude, CPI and PPI monthly log changes
-as inputs), `window` (6 or 12 months), `scaling` ('robust' or 'minmax'), `error_mapping`
-('per-month' or 'window': the original's one error per window, given to the window's last month).
+`scoring='z'` keeps the earlier score (the network's error in units of its own Laplace scale,
+combined with a robust neighbour-month z by geometric mean), for comparison. Ablation switches:
+`macro` (add the exchange rate, Dubai crude, CPI and PPI monthly log changes as inputs), `window`
+(6 or 12 months), `scaling` ('robust' or 'minmax'), `noise_bins` ((1, 1): one noise model for
+every size), and for z scoring `error_mapping` ('per-month' or 'window': the original's one
+error per window, given to the window's last month) and `series_norm`.
 """
 
 from __future__ import annotations
@@ -36,11 +46,14 @@ from sklearn.preprocessing import MinMaxScaler, RobustScaler
 
 from customs_anomaly.detectors.base import FREIGHT_GROUP, Detector
 from customs_anomaly.detectors.lstm_autoencoder import _keras, unrolled
+from customs_anomaly.detectors.noise import NoiseModel
 from customs_anomaly.detectors.series import (
+    SERIES_KEY,
     SeriesGrid,
     freight_log_ratio,
     freight_reason,
     log_unit_price,
+    neighbour_median,
     neighbour_price_z,
     peer_median_log_price,
     price_reason,
@@ -51,7 +64,12 @@ PRICE, PEER, WEIGHT, PRESENT, TARGET = 0, 1, 2, 3, 4  # input channels; macro ch
 CONTINUOUS = [PRICE, PEER, WEIGHT]
 LN2 = float(np.log(2.0))
 PREDICT_BATCH = 4096
-BAND_SCALES = 2.0  # half-width of the expected-price band, in the model's Laplace scales
+BAND_SCALES = 2.0  # half-width of the expected-price band (z scoring), in the model's Laplace scales
+# The two parts of the expected price (likelihood scoring) and the analysis columns that score
+# each alone: the network's prediction and the neighbour months' median.
+PARTS = {"network": "lstm_price_score", "neighbours": "statistical_price_score"}
+BAND_COVERAGE = 0.95  # the expected-price band (likelihood scoring) holds this share of legitimate months
+FREIGHT_PRIORITY = 1e3  # likelihood scoring: added to a departing freight score, above any price score
 
 
 def _series_median(grid: np.ndarray, columns: slice) -> np.ndarray:
@@ -72,6 +90,7 @@ class Cells:
     grid: SeriesGrid
     continuous: np.ndarray  # (series, month, 3) unscaled continuous inputs
     log_price: np.ndarray  # (series, month) log unit price
+    log_weight: np.ndarray  # (series, month) log weight (NaN without imports)
     peer_median: np.ndarray  # per panel row: the other countries' median log price that month
 
 
@@ -89,7 +108,16 @@ def relative_inputs(panel: pd.DataFrame, train_until: pd.Timestamp) -> Cells:
     log_weight = grid.to_grid(np.log(panel["weight_kg"].where(panel["weight_kg"] > 0)))
     weight = log_weight - _series_median(log_weight, train_months)[:, None]
     peer = np.where(np.isfinite(log_price) & ~np.isfinite(peer), 0.0, peer)  # no peers that month
-    return Cells(grid, np.stack([own, peer, weight], axis=-1), log_price, peer_median)
+    return Cells(grid, np.stack([own, peer, weight], axis=-1), log_price, log_weight, peer_median)
+
+
+def series_sizes(panel: pd.DataFrame, until: pd.Timestamp | None) -> pd.Series:
+    """Per series (hsk_code, country_code): the median log value (USD) of its months with imports,
+    up to `until` when given."""
+    traded = panel[(panel["weight_kg"] > 0) & (panel["value_usd"] > 0)]
+    if until is not None:
+        traded = traded[traded["month"] <= until]
+    return np.log(traded["value_usd"].astype(float)).groupby([traded[k] for k in SERIES_KEY]).median()
 
 
 def macro_changes(panel: pd.DataFrame, months: pd.DatetimeIndex) -> np.ndarray:
@@ -133,6 +161,11 @@ class LSTMPlusDetector(Detector):
         "context_weight": 0.1,
         "statistical": "geometric",
         "k": 6,
+        "scoring": "likelihood",
+        "neighbour_weight": 0.5,
+        "misdeclaration_factors": (2.0, 5.0),
+        "noise_bins": (8, 3),
+        "noise_components": 3,
         "alignment": "centred",
         "budget_share": 0.02,
         "freight_tolerance": 0.05,
@@ -142,9 +175,22 @@ class LSTMPlusDetector(Detector):
     # Parameters that only change what follows the network: a fit that differs in these alone
     # reuses the trained network and recomputes the rest (`Detector.derive`).
     SCORING_PARAMS = frozenset(
-        {"error_mapping", "series_norm", "statistical", "k", "budget_share", "freight_tolerance"}
+        {
+            "error_mapping",
+            "series_norm",
+            "statistical",
+            "k",
+            "scoring",
+            "neighbour_weight",
+            "misdeclaration_factors",
+            "noise_bins",
+            "noise_components",
+            "budget_share",
+            "freight_tolerance",
+        }
     )
     CHOICES = {
+        "scoring": ("likelihood", "z"),
         "alignment": ("centred", "trailing"),
         "scaling": ("robust", "minmax"),
         "error_mapping": ("per-month", "window"),
@@ -160,6 +206,18 @@ class LSTMPlusDetector(Detector):
             raise ValueError(f"lstm-plus: window must be 3 to 24 months, got {self.params['window']}")
         if not 0 < self.params["budget_share"] < 1:
             raise ValueError(f"lstm-plus: budget_share must be in (0, 1), got {self.params['budget_share']}")
+        if not 0.0 <= float(self.params["neighbour_weight"]) <= 1.0:
+            raise ValueError(f"lstm-plus: neighbour_weight must be in [0, 1], got {self.params['neighbour_weight']}")
+        # JSON (a saved model's detector.json) turns tuples into lists
+        self.params["misdeclaration_factors"] = tuple(float(f) for f in self.params["misdeclaration_factors"])
+        self.params["noise_bins"] = tuple(int(b) for b in self.params["noise_bins"])
+        low, high = self.params["misdeclaration_factors"]
+        if not 1.0 < low < high:
+            raise ValueError(
+                f"lstm-plus: misdeclaration_factors must be (low, high) with 1 < low < high, got {low}, {high}"
+            )
+        if len(self.params["noise_bins"]) != 2 or min(self.params["noise_bins"]) < 1:
+            raise ValueError(f"lstm-plus: noise_bins must be two positive counts, got {self.params['noise_bins']}")
 
     # inputs ------------------------------------------------------------------------------
     def _tensor(self, continuous: np.ndarray, panel: pd.DataFrame, months: pd.DatetimeIndex) -> np.ndarray:
@@ -238,15 +296,37 @@ class LSTMPlusDetector(Detector):
         )
         self.loss_history_ = [float(v) for v in history.history["loss"]]
         self.train_samples_ = len(series)
-        self._calibrate(train, grid, tensor, series, month)
+        self._calibrate(train, cells, tensor, series, month)
 
-    def _calibrate(self, train: pd.DataFrame, grid: SeriesGrid, tensor: np.ndarray, series, month) -> None:
-        """What follows the network on the training months: the series' typical errors and the
-        operating threshold (the score above which `budget_share` of the training rows lie)."""
-        z = self._price_z(tensor, series, month)[0]
-        self.series_scale_ = self._series_scales(grid, series, z)
-        statistical = self.statistical_z(train, grid, series, month)
-        price_score = self._with_statistical(np.abs(z) / self._norm(grid, series), statistical)
+    def _calibrate(self, train: pd.DataFrame, cells: Cells, tensor: np.ndarray, series, month) -> None:
+        """What follows the network on the training months: the noise model (likelihood scoring)
+        or the series' typical errors (z scoring), and the operating threshold (the score above
+        which `budget_share` of the training rows lie)."""
+        grid = cells.grid
+        if self.likelihood:
+            self.series_size_ = series_sizes(train, self.train_until_)
+            parts = self._price_parts(train, cells, tensor, series, month)
+            options = {
+                "bins": self.params["noise_bins"],
+                "components": self.params["noise_components"],
+                "factors": self.params["misdeclaration_factors"],
+            }
+            self.noise_ = NoiseModel.fit(parts["residual"], parts["month_size"], parts["series_size"], **options)
+            # each part alone, with its own noise model: what chapter 06 compares
+            self.part_noise_ = {
+                part: NoiseModel.fit(
+                    parts["log_price"] - parts[part], parts["log_weight"] + parts[part], parts["series_size"], **options
+                )
+                for part in PARTS
+            }
+            price_score = self.noise_.log_ratio(parts["residual"], self._noise_cells(parts))
+            self.series_scale_ = {}
+        else:
+            z = self._price_z(tensor, series, month)[0]
+            self.series_scale_ = self._series_scales(grid, series, z)
+            statistical = self.statistical_z(train, grid, series, month)
+            price_score = self._with_statistical(np.abs(z) / self._norm(grid, series), statistical)
+            self.noise_, self.part_noise_, self.series_size_ = None, {}, None
         train_scores = self._combine(train, grid, price_score, series, month)[0]
         self.threshold_ = float(np.nanquantile(train_scores, 1.0 - self.params["budget_share"]))
 
@@ -254,7 +334,53 @@ class LSTMPlusDetector(Detector):
         cells = relative_inputs(train, self.train_until_)
         tensor = self._tensor(cells.continuous, train, cells.grid.months)
         series, month = np.nonzero(np.isfinite(cells.continuous[..., 0]))
-        self._calibrate(train, cells.grid, tensor, series, month)
+        self._calibrate(train, cells, tensor, series, month)
+
+    @property
+    def likelihood(self) -> bool:
+        """Whether rows are scored by the likelihood ratio under the noise model (else by z)."""
+        return self.params["scoring"] == "likelihood"
+
+    def _price_parts(self, panel: pd.DataFrame, cells: Cells, tensor: np.ndarray, series, month) -> dict:
+        """Per cell (series, month): the network's expected log price, the neighbour months'
+        median, the expected log price that blends them (`neighbour_weight`), the residual (log
+        price minus expected), the month's size (log of its weight at the expected price, USD) and
+        its series' size (log of the series' median month value), and the network's z and scale."""
+        z, expected_scaled, spread_scaled = self._price_z(tensor, series, month)
+        log_price = cells.log_price[series, month]
+        level = log_price - cells.continuous[series, month, PRICE]  # the series' level in log USD/kg
+        network = level + self._unscale_price(expected_scaled)
+        side = "both" if self.centred else "past"
+        neighbours = neighbour_median(cells.log_price, self.params["k"], side)[series, month]
+        weight = float(self.params["neighbour_weight"])
+        expected = np.where(np.isfinite(neighbours), (1.0 - weight) * network + weight * neighbours, network)
+        log_weight = cells.log_weight[series, month]
+        return {
+            "log_price": log_price,
+            "log_weight": log_weight,
+            "z": z,
+            "expected_scaled": expected_scaled,
+            "spread_scaled": spread_scaled,
+            "network": network,
+            "neighbours": neighbours,
+            "expected": expected,
+            "residual": log_price - expected,
+            "month_size": log_weight + expected,
+            "series_size": self._series_size(panel, cells.grid, series),
+        }
+
+    def _series_size(self, panel: pd.DataFrame, grid: SeriesGrid, series: np.ndarray) -> np.ndarray:
+        """Per cell: its series' size from the training months (or, for a series the training
+        months never saw, from the months of the panel given)."""
+        known = self.series_size_
+        fallback = series_sizes(panel, None)
+        keys = pd.MultiIndex.from_frame(grid.keys)
+        sizes = known.reindex(keys).to_numpy(float)
+        sizes = np.where(np.isfinite(sizes), sizes, fallback.reindex(keys).to_numpy(float))
+        return sizes[series]
+
+    def _noise_cells(self, parts: dict) -> np.ndarray:
+        return self.noise_.cells(parts["month_size"], parts["series_size"])
 
     @property
     def centred(self) -> bool:
@@ -314,44 +440,80 @@ class LSTMPlusDetector(Detector):
         return np.where(np.isfinite(both), both, np.fmax(lstm_score, statistical))
 
     def _combine(self, panel: pd.DataFrame, grid: SeriesGrid, price_score: np.ndarray, series, month):
-        """Per panel row: max(price score, freight score), and both parts."""
+        """Per panel row: the score and its two parts, the price score and the freight score (the
+        freight's departure from its region-month level in units of `freight_tolerance`). With z
+        scoring the score is the larger part; with likelihood scoring a freight departure beyond the
+        tolerance ranks first (FREIGHT_PRIORITY on top of the freight score: in the public data a
+        legitimate row has its region-month freight exactly), and the price score ranks the rest."""
         price_grid = np.full(grid.shape, np.nan)
         price_grid[series, month] = price_score
         price_rows = grid.to_rows(price_grid)
         freight_rows = np.abs(freight_log_ratio(panel).to_numpy()) / self.params["freight_tolerance"]
-        score = np.fmax(price_rows, freight_rows)
-        return score, price_rows, freight_rows
+        return self.combine_parts(price_rows, freight_rows), price_rows, freight_rows
+
+    def combine_parts(self, price_score: np.ndarray, freight_score: np.ndarray) -> np.ndarray:
+        """A row's score from its price and freight scores (see `_combine`)."""
+        if self.likelihood:
+            departs = np.nan_to_num(freight_score) > 1.0
+            return np.where(departs, FREIGHT_PRIORITY + np.nan_to_num(freight_score), price_score)
+        return np.fmax(price_score, freight_score)
 
     def _analyse(self, panel: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
         """Only the cells of the rows asked for go through the network (in large batches); the
-        whole panel is the context of their windows and of the statistical part."""
+        whole panel is the context of their windows and of the neighbour months."""
         cells = relative_inputs(panel, self.train_until_)
         grid = cells.grid
         tensor = self._tensor(cells.continuous, panel, grid.months)
         wanted = np.zeros(grid.shape, dtype=bool)
         wanted[grid.row_series[rows], grid.row_month[rows]] = True
         series, month = np.nonzero(np.isfinite(cells.continuous[..., 0]) & wanted)
-        z, expected_scaled, spread_scaled = self._price_z(tensor, series, month)
-        lstm_score = np.abs(z) / self._norm(grid, series)
-        statistical = self.statistical_z(panel, grid, series, month)
-        price_score = self._with_statistical(lstm_score, statistical)
-        score, price_rows, freight_rows = self._combine(panel, grid, price_score, series, month)
 
         def on_rows(values: np.ndarray) -> np.ndarray:
             cell_grid = np.full(grid.shape, np.nan)
             cell_grid[series, month] = values
             return grid.to_rows(cell_grid)
 
-        own = grid.to_rows(cells.continuous[..., PRICE])
         log_price = grid.to_rows(cells.log_price)
-        price_ratio = np.exp(own - on_rows(self._unscale_price(expected_scaled)))
-        # the model's expected unit price and its band of BAND_SCALES Laplace scales on either side
-        level = log_price - own  # the series' level in log USD/kg
-        band = {
-            side: np.exp(level + on_rows(self._unscale_price(expected_scaled + sign * BAND_SCALES * spread_scaled)))
-            for side, sign in (("low", -1.0), ("high", 1.0))
-        }
-        is_freight = np.nan_to_num(freight_rows) >= np.nan_to_num(price_rows)
+        if self.likelihood:
+            parts = self._price_parts(panel, cells, tensor, series, month)
+            noise_cells = self._noise_cells(parts)
+            price_score = self.noise_.log_ratio(parts["residual"], noise_cells)
+            expected = on_rows(parts["expected"])
+            half_width = self.noise_.band(noise_cells, BAND_COVERAGE)
+            low, high = on_rows(parts["expected"] - half_width), on_rows(parts["expected"] + half_width)
+            part_scores = {
+                column: self.part_noise_[part].log_ratio(
+                    parts["log_price"] - parts[part],
+                    self.part_noise_[part].cells(parts["log_weight"] + parts[part], parts["series_size"]),
+                )
+                for part, column in PARTS.items()
+            }
+            details = {
+                **{column: on_rows(values) for column, values in part_scores.items()},
+                "tail_probability": on_rows(self.noise_.tail_probability(parts["residual"], noise_cells)),
+                "network_expected_unit_price_usd_per_kg": np.exp(on_rows(parts["network"])),
+                "neighbour_median_unit_price_usd_per_kg": np.exp(on_rows(parts["neighbours"])),
+            }
+        else:
+            z, expected_scaled, spread_scaled = self._price_z(tensor, series, month)
+            lstm_score = np.abs(z) / self._norm(grid, series)
+            statistical = self.statistical_z(panel, grid, series, month)
+            price_score = self._with_statistical(lstm_score, statistical)
+            own = grid.to_rows(cells.continuous[..., PRICE])
+            level = log_price - own  # the series' level in log USD/kg
+            expected = level + on_rows(self._unscale_price(expected_scaled))
+            # the model's expected unit price and its band of BAND_SCALES Laplace scales on either side
+            low, high = (
+                level + on_rows(self._unscale_price(expected_scaled + sign * BAND_SCALES * spread_scaled))
+                for sign in (-1.0, 1.0)
+            )
+            details = {"lstm_price_score": on_rows(lstm_score), "statistical_price_score": on_rows(statistical)}
+        score, price_rows, freight_rows = self._combine(panel, grid, price_score, series, month)
+        if self.likelihood:
+            is_freight = np.nan_to_num(freight_rows) > 1.0
+        else:
+            is_freight = np.nan_to_num(freight_rows) >= np.nan_to_num(price_rows)
+        weight = panel["weight_kg"].to_numpy(float)
         return pd.DataFrame(
             {
                 "score": score,
@@ -359,28 +521,32 @@ class LSTMPlusDetector(Detector):
                 "freight_reason": is_freight,
                 "price_score": price_rows,
                 "freight_score": freight_rows,
-                "lstm_price_score": on_rows(lstm_score),
-                "statistical_price_score": on_rows(statistical),
-                "expected_unit_price_usd_per_kg": np.exp(log_price - np.log(price_ratio)),
-                "expected_low_unit_price_usd_per_kg": band["low"],
-                "expected_high_unit_price_usd_per_kg": band["high"],
-                "price_ratio": price_ratio,
+                **details,
+                "expected_unit_price_usd_per_kg": np.exp(expected),
+                "expected_low_unit_price_usd_per_kg": np.exp(low),
+                "expected_high_unit_price_usd_per_kg": np.exp(high),
+                "price_ratio": np.exp(log_price - expected),
                 "peer_price_ratio": np.exp(log_price - cells.peer_median),
                 "freight_ratio": np.exp(freight_log_ratio(panel).to_numpy()),
+                # what the declared value departs from the value at the expected price (USD)
+                "value_at_stake_usd": np.abs(panel["value_usd"].to_numpy(float) - weight * np.exp(expected)),
             }
         )
 
     def _reasons(self, analysis: pd.DataFrame) -> list[str]:
+        if self.likelihood:
+            details = [
+                _likelihood_detail(tail, peer)
+                for tail, peer in zip(analysis["tail_probability"], analysis["peer_price_ratio"])
+            ]
+        else:
+            details = [_price_detail(s, peer) for s, peer in zip(analysis["price_score"], analysis["peer_price_ratio"])]
         return [
             freight_reason(freight_ratio)
             if group == FREIGHT_GROUP
-            else price_reason(price_ratio, "모형이 예상한 단가", _price_detail(price_score, peer_ratio))
-            for group, freight_ratio, price_ratio, price_score, peer_ratio in zip(
-                analysis["reason_group"],
-                analysis["freight_ratio"],
-                analysis["price_ratio"],
-                analysis["price_score"],
-                analysis["peer_price_ratio"],
+            else price_reason(price_ratio, "모형이 예상한 단가", detail)
+            for group, freight_ratio, price_ratio, detail in zip(
+                analysis["reason_group"], analysis["freight_ratio"], analysis["price_ratio"], details
             )
         ]
 
@@ -406,6 +572,9 @@ class LSTMPlusDetector(Detector):
             setattr(self, key, value)
 
     _STATE = (
+        "noise_",
+        "part_noise_",
+        "series_size_",
         "scaler_",
         "macro_scaler_",
         "series_scale_",
@@ -414,6 +583,15 @@ class LSTMPlusDetector(Detector):
         "loss_history_",
         "train_samples_",
     )
+
+
+def _likelihood_detail(tail: float, peer_ratio: float) -> str:
+    """'이 규모 거래의 정상 변동으로 이만큼 벗어날 확률 0.4%' and the peers' clause."""
+    chance = "0.1% 미만" if tail < 0.001 else f"{tail:.1%}"
+    detail = f"이 규모 거래가 정상 변동으로 이만큼 벗어날 확률 {chance}"
+    if np.isfinite(peer_ratio):
+        detail += f"; 같은 달 다른 국가 중앙값의 {peer_ratio:.2f}배"
+    return detail
 
 
 def _price_detail(score: float, peer_ratio: float) -> str:

@@ -278,7 +278,7 @@ def evaluation_study(context: Context) -> StudyResult:
     write_table(targets, context.paths.processed / "targets.csv")
 
     # the improved detector's parts
-    components = experiments.component_metrics(runs[IMPROVED], injections)
+    components = experiments.component_metrics(runs[IMPROVED], injections, detectors[IMPROVED].combine_parts)
     write_table(components.reset_index(), context.paths.processed / "components.csv")
     lstm_part, stat_part = components.loc["LSTM 부분만", "ap"], components.loc["통계 부분만", "ap"]
     numbers.update(

@@ -82,7 +82,11 @@ def merge_study(context: Context) -> StudyResult:
         "fig_freight_routes": plots.freight_routes(raw.freight),
         "fig_price_noise": plots.price_change_by_flow_size(panel),
     }
-    return StudyResult(numbers, tables, figures).merge(comparison_with_real_releases(raw))
+    return (
+        StudyResult(numbers, tables, figures)
+        .merge(comparison_with_real_releases(raw))
+        .merge(price_noise_comparison(raw))
+    )
 
 
 def sample_items(panel: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
@@ -171,3 +175,69 @@ def comparison_with_real_releases(raw) -> StudyResult:
         "fig_real_freight": plots.freight_real_vs_replica(realism.freight_paths(raw.freight)),
     }
     return StudyResult(numbers, tables, figures)
+
+
+def _noise_display(table: pd.DataFrame, real_label: str) -> pd.DataFrame:
+    """A realism comparison as the chapter shows it (Korean headers; '예'/'아니오'/'' for within)."""
+    within = table["within"].map({True: "예", False: "아니오"}).fillna("")
+    return (
+        table.assign(within=within)[["label", "real", "replica", "tolerance", "within"]]
+        .rename(
+            columns={
+                "label": "지표",
+                "real": real_label,
+                "replica": "이 빌드",
+                "tolerance": "허용 범위",
+                "within": "범위 안",
+            }
+        )
+        .round(3)
+    )
+
+
+def price_noise_comparison(raw) -> StudyResult:
+    """How far legitimate prices stray, real and this build: the year-to-date deviation of July
+    releases by country (and of October by item) against the real releases, by flow size, and the
+    month-to-month dynamics of well-traded series against the weekly import prices."""
+    ytd = realism.ytd_table(raw.trade)
+    dynamics = realism.dynamics_table(raw.trade)
+    figures = ytd.set_index("figure")
+    moves = dynamics.set_index("figure")
+    checked = ytd[ytd["within"].notna()]
+    dynamics_checked = dynamics[dynamics["within"].notna()]
+    months = realism.pooled_months(raw.trade, realism.YTD_MONTH_BY_COUNTRY)
+    numbers = {
+        "item_release": real.ITEM_RELEASE,
+        "weekly_release": real.WEEKLY_RELEASE,
+        "ytd_months": ", ".join(f"{m:%Y-%m}" for m in months),
+        "ytd_real_rows": int(figures.loc["rows", "real"]),
+        "ytd_rows": int(figures.loc["rows", "replica"]),
+        **{
+            f"ytd_{side}_{name}": float(figures.loc[name, side])
+            for side in ("real", "replica")
+            for name in ("median", "p90", "beyond_2", "beyond_3", "small_beyond_2", "small_median", "large_median")
+        },
+        "ytd_real_item_beyond_2": float(figures.loc["item_beyond_2", "real"]),
+        "ytd_replica_item_beyond_2": float(figures.loc["item_beyond_2", "replica"]),
+        "ytd_within": int(checked["within"].astype(bool).sum()),
+        "ytd_checked": len(checked),
+        "dynamics_within": int(dynamics_checked["within"].astype(bool).sum()),
+        "dynamics_checked": len(dynamics_checked),
+        "dynamics_series": int(moves.loc["series", "replica"]),
+        "well_traded_months": realism.WELL_TRADED_MONTHS,
+        "well_traded_median_usd": realism.WELL_TRADED_MEDIAN_USD,
+        **{
+            f"dynamics_{side}_{name}": float(moves.loc[name, side])
+            for side in ("real", "replica")
+            for name in ("beyond_1_5", "revert_share", "lag1_autocorrelation")
+        },
+    }
+    labels = {size: realism.FLOW_SIZE_LABELS[size] for size in ("small", "middle", "large", "all")}
+    return StudyResult(
+        numbers,
+        {
+            "table_real_ytd": _noise_display(ytd, f"실제 ({real.TRADE_RELEASE_MONTH} / 품목별 2025-10)"),
+            "table_real_dynamics": _noise_display(dynamics, "실제 (주간 단가 2015-12~2020-12)"),
+        },
+        {"fig_real_ytd": plots.ytd_deviation_survival(realism.survival_table(raw.trade), labels)},
+    )

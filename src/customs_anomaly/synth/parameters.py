@@ -84,11 +84,11 @@ class TradeParameters:
     # replica's spread of July unit prices across countries within a code (``realism.price_spread``)
     # matches the release's 0.50.
     level_sd_by_log10_value: tuple[tuple[float, float], ...] = (
-        (3.0, 1.8),
-        (4.5, 1.3),
-        (5.5, 0.9),
-        (6.5, 0.5),
-        (7.5, 0.15),
+        (3.0, 1.45),
+        (4.5, 1.05),
+        (5.5, 0.72),
+        (6.5, 0.4),
+        (7.5, 0.12),
     )
     # Seafood import prices rose in 2021-22 and eased after; catalogue prices are the 2025 level.
     price_level_path: tuple[tuple[str, float], ...] = (
@@ -98,17 +98,35 @@ class TradeParameters:
         ("2024-01", 0.0),
         ("2025-04", 0.0),
     )
-    item_trend_sd: float = 0.012  # monthly random-walk step of an item's price
-    price_season_max_amplitude: float = 0.12
-    level_shift_rate_small: float = 0.8  # expected price-level shifts per series (new grade, new supplier)
-    level_shift_rate_large: float = 0.5
-    level_shift_sd: float = 0.22
-    price_drift_phi: float = 0.8
-    price_drift_sd: float = 0.045
-    # Month noise of the log unit price: floor + per_shipment / sqrt(shipments that month)
-    # (the product mix averages out over many shipments).
-    noise_sd_floor: float = 0.04
-    noise_sd_per_shipment: float = 0.30
+    item_trend_sd: float = 0.015  # monthly random-walk step of an item's price
+    price_season_max_amplitude: float = 0.04
+    price_drift_phi: float = 0.4
+    price_drift_sd: float = 0.02
+    # Month noise of the log unit price, in two parts. Grade noise: normal with sd
+    # floor + per_shipment / sqrt(shipments that month) (it averages out over many shipments).
+    noise_sd_floor: float = 0.02
+    noise_sd_per_shipment: float = 0.08
+    # Product-mix months: an HSK code x country lumps several products, forms and grades, and a
+    # month whose few shipments are mostly another one of them is priced far from the series'
+    # level. Such a month comes with probability
+    # mix_probability_one_shipment * shipments ** -mix_probability_exponent and moves the log price
+    # by a normal shift of sd mix_shift_sd. Calibrated on the year-to-date deviation of the
+    # 2025-07 by-country release (``realism.ytd_deviation``): 16.3% of rows beyond x2 and 9.3%
+    # beyond x3, 34% of the smallest quarter of rows by weight beyond x2, a median of 0.068 in
+    # the largest quarter.
+    mix_probability_one_shipment: float = 0.52
+    mix_probability_exponent: float = 0.5
+    mix_shift_sd: float = 1.15
+    mix_shift_exponent: float = 0.3
+    # Level shifts (a new supplier, grade or contract): in any month, with a probability per
+    # month that depends on the flow's size, the series' level moves by a normal step of sd
+    # level_shift_sd and stays there. Calibrated on the weekly import unit prices 2015-12..2020-12
+    # (``realism.price_dynamics``): 3.6% of month-to-month changes beyond x1.5, of which 45%
+    # revert by half the next month (the product-mix months above) and the rest persist; lag-1
+    # autocorrelation of a month's deviation from its series' median 0.55.
+    level_shift_rate_small: float = 0.02
+    level_shift_rate_large: float = 0.035
+    level_shift_sd: float = 0.18
     # One-off tiny shipments (samples, air parcels) at odd prices, in small flows only.
     odd_shipment_share: float = 0.02
     odd_weight_median_kg: float = 15.0

@@ -407,3 +407,61 @@ def freight_path() -> pd.DataFrame:
     length = len(next(iter(FREIGHT_PATH.values())))
     months = pd.date_range(FREIGHT_START, periods=length, freq="MS", name="month")
     return pd.DataFrame({route: [float(v) for v in values] for route, values in FREIGHT_PATH.items()}, index=months)
+
+
+# Legitimate price noise. ``realism.deviation_figures`` of ``realism.country_ytd_deviation`` of the
+# 2025-07 by-country release: every import row of the five freight regions with kg and USD this
+# month and earlier in the year, |log(July unit price / January-June unit price)|.
+YTD_DEVIATION = {
+    "rows": 560,
+    "median": 0.1404,
+    "p75": 0.4144,
+    "p90": 1.0783,
+    "p95": 1.6873,
+    "beyond_2": 0.1625,
+    "beyond_3": 0.0929,
+    "small_median": 0.4159,
+    "small_beyond_2": 0.3429,
+    "large_median": 0.0682,
+    "large_beyond_2": 0.0214,
+}
+
+# ``realism.deviation_survival`` of the same rows: share beyond each factor by flow size.
+YTD_SURVIVAL = {
+    "small": {1.1: 0.8786, 1.25: 0.6857, 1.5: 0.5143, 2.0: 0.3429, 3.0: 0.2429, 5.0: 0.1357, 10.0: 0.0429},
+    "middle": {1.1: 0.5571, 1.25: 0.3679, 1.5: 0.2286, 2.0: 0.1429, 3.0: 0.0607, 5.0: 0.0429, 10.0: 0.0143},
+    "large": {1.1: 0.4143, 1.25: 0.1571, 1.5: 0.0571, 2.0: 0.0214, 3.0: 0.0071, 5.0: 0.0071, 10.0: 0.0},
+    "all": {1.1: 0.6018, 1.25: 0.3946, 1.5: 0.2571, 2.0: 0.1625, 3.0: 0.0929, 5.0: 0.0571, 10.0: 0.0179},
+}
+
+ITEM_RELEASE = "해양수산부_HSK품목별수출입현황 2025-10 (data.go.kr)"
+# ``realism.deviation_figures`` of ``realism.item_ytd_deviation`` of the 2025-10 by-item release
+# (October against January-September, every import row with kg this month and earlier).
+ITEM_YTD_DEVIATION = {
+    "rows": 337,
+    "median": 0.1543,
+    "p75": 0.4113,
+    "p90": 0.9786,
+    "p95": 1.3552,
+    "beyond_2": 0.1513,
+    "beyond_3": 0.0831,
+    "small_median": 0.461,
+    "small_beyond_2": 0.2941,
+    "large_median": 0.0786,
+    "large_beyond_2": 0.0,
+}
+
+WEEKLY_RELEASE = "수산물 수입평균단가(주간) 2015-12~2020-12 (2021 빅콘테스트 수산Biz 공개 데이터)"
+# ``realism.price_dynamics`` of ``realism.read_weekly_prices`` of that file: every series (species,
+# form, exporting and manufacturing country, purpose), the median of each month's weekly prices.
+PRICE_DYNAMICS = {
+    "series": 1788,
+    "changes": 15209,
+    "median_change": 0.0466,
+    "p90_change": 0.2261,
+    "p99_change": 0.707,
+    "beyond_1_5": 0.0356,
+    "beyond_2": 0.0104,
+    "revert_share": 0.4516,
+    "lag1_autocorrelation": 0.5548,
+}

@@ -159,13 +159,16 @@ def simulate_trade_latent(
     series: pd.DataFrame, months: pd.DatetimeIndex, rng: np.random.Generator, params: TradeParameters = TRADE_PARAMETERS
 ) -> dict[str, np.ndarray]:
     """``simulate_trade``'s arrays plus the generator's hidden price model, from the same draws:
-    ``expected_log_price`` (every persistent component: level, trends, seasons, shifts, drift),
-    ``price_noise_sd`` (the month's own noise) and ``odd_shipment`` (a tiny odd shipment month).
+    ``expected_log_price`` (every smooth component: level, price path, item trend and season,
+    drift), ``level_shift`` (cumulative level shifts) and ``level_shift_rate``, ``price_noise_sd``
+    (the grade noise's sd), ``mix_probability``, ``product_mix_sd`` and ``product_mix`` (a
+    product-mix month), and ``odd_shipment`` (a tiny odd shipment month).
 
     Activity is a persistent on/off chain whose on-probability follows the flow size, with
     starts, stops and pauses; quantities follow a common early-year high, item seasons and a
-    slow drift; unit prices carry item trends, seasonal moves, level shifts, persistent drift and
-    per-month noise that shrinks with the number of shipments, plus rare tiny odd shipments.
+    slow drift; the log unit price is the expected path plus level shifts that persist, grade
+    noise that shrinks with the number of shipments, product-mix months (likelier and wider in
+    months of few shipments) and rare tiny odd shipments.
     """
     n_series, n_months = len(series), len(months)
     annual_value = series["annual_value_usd"].to_numpy(float)
@@ -209,25 +212,29 @@ def simulate_trade_latent(
         * np.exp(drift + rng.normal(0.0, params.quantity_noise_sd, (n_series, n_months)))
     )
 
-    # Unit prices.
+    # Unit prices: the expected path (every smooth component), level shifts, month noise.
     level = smooth_log_path(dict(params.price_level_path), months)
     item_trend = np.cumsum(rng.normal(0.0, params.item_trend_sd, (n_items, n_months)), axis=1)
     price_amp = rng.uniform(0.0, params.price_season_max_amplitude, n_items)
     price_peak = rng.integers(1, 13, n_items)
     price_season = price_amp[:, None] * np.cos(2.0 * np.pi * (month_of_year[None, :] - price_peak[:, None]) / 12.0)
-    shift_rate = np.where(small, params.level_shift_rate_small, params.level_shift_rate_large)
-    shifts = _level_shifts(rng, n_series, n_months, rate=shift_rate, sd=params.level_shift_sd)
-    persistent = ar1(rng, n_series, n_months, phi=params.price_drift_phi, sd=params.price_drift_sd)
-    noise_sd = params.noise_sd_floor + params.noise_sd_per_shipment / np.sqrt(n_ship)
+    drift = ar1(rng, n_series, n_months, phi=params.price_drift_phi, sd=params.price_drift_sd)
     expected_log_price = (
-        np.log(price_series)[:, None]
-        + level[None, :]
-        + item_trend[item_index]
-        + price_season[item_index]
-        + shifts
-        + persistent
+        np.log(price_series)[:, None] + level[None, :] + item_trend[item_index] + price_season[item_index] + drift
     )
-    log_price = expected_log_price + rng.normal(0.0, 1.0, (n_series, n_months)) * noise_sd
+    shift_rate = level_shift_rate(small, params)
+    shifts = level_shifts(rng, shift_rate, n_months, params.level_shift_sd)
+    noise_sd = grade_noise_sd(n_ship, params)
+    mix_probability = product_mix_probability(n_ship, params)
+    mix = rng.random((n_series, n_months)) < mix_probability
+    mix_sd = product_mix_sd(n_ship, params)
+    mix_shift = rng.normal(0.0, 1.0, (n_series, n_months)) * mix_sd
+    log_price = (
+        expected_log_price
+        + shifts
+        + rng.normal(0.0, 1.0, (n_series, n_months)) * noise_sd
+        + np.where(mix, mix_shift, 0.0)
+    )
 
     # One-off tiny shipments (samples, air parcels) at odd prices: in a big flow they would vanish
     # in the monthly total, so only small series show them.
@@ -243,9 +250,44 @@ def simulate_trade_latent(
         "weight_kg": weight_kg,
         "value_usd": value_usd,
         "expected_log_price": expected_log_price,
+        "level_shift": shifts,
+        "level_shift_rate": np.broadcast_to(shift_rate[:, None], (n_series, n_months)),
         "price_noise_sd": noise_sd,
+        "mix_probability": mix_probability,
+        "product_mix_sd": mix_sd,
+        "product_mix": mix & active,
         "odd_shipment": odd & active,
     }
+
+
+def grade_noise_sd(shipments: np.ndarray, params: TradeParameters = TRADE_PARAMETERS) -> np.ndarray:
+    """Sd of the month's grade noise (log price): it averages out over the month's shipments."""
+    return params.noise_sd_floor + params.noise_sd_per_shipment / np.sqrt(shipments)
+
+
+def product_mix_probability(shipments: np.ndarray, params: TradeParameters = TRADE_PARAMETERS) -> np.ndarray:
+    """Probability that a month is a product-mix month (priced by another product of the code)."""
+    return np.clip(params.mix_probability_one_shipment * np.power(shipments, -params.mix_probability_exponent), 0, 1)
+
+
+def product_mix_sd(shipments: np.ndarray, params: TradeParameters = TRADE_PARAMETERS) -> np.ndarray:
+    """Sd of a product-mix month's log price shift: the other product's share of the month's
+    weight, and so its pull on the price, shrinks as the month's shipments grow."""
+    return params.mix_shift_sd * np.power(shipments, -params.mix_shift_exponent)
+
+
+def level_shift_rate(small: np.ndarray, params: TradeParameters = TRADE_PARAMETERS) -> np.ndarray:
+    """Per series: probability per month that its price level shifts."""
+    return np.where(small, params.level_shift_rate_small, params.level_shift_rate_large)
+
+
+def level_shifts(rng: np.random.Generator, rate: np.ndarray, n_months: int, sd: float) -> np.ndarray:
+    """(series, month) cumulative level shifts: in each month after the first, a series' level moves
+    with probability ``rate`` (one per series) by a normal step of sd ``sd`` and stays there."""
+    happens = rng.random((len(rate), n_months)) < rate[:, None]
+    happens[:, 0] = False
+    steps = rng.normal(0.0, sd, (len(rate), n_months))
+    return np.cumsum(np.where(happens, steps, 0.0), axis=1)
 
 
 def _activity(p_on: np.ndarray, rng: np.random.Generator, persistence: float) -> np.ndarray:
@@ -275,16 +317,6 @@ def _lifetime_mask(n: int, t: int, small: np.ndarray, rng: np.random.Generator, 
     alive = (col >= start[:, None]) & (col < stop[:, None])
     paused = (col >= pause_start[:, None]) & (col < pause_end[:, None])
     return alive & ~paused
-
-
-def _level_shifts(rng: np.random.Generator, n: int, t: int, rate: np.ndarray, sd: float) -> np.ndarray:
-    """Step changes of the price level (new grade, new supplier) at random months."""
-    out = np.zeros((n, t))
-    counts = rng.poisson(rate)
-    for i in np.flatnonzero(counts):
-        for _ in range(counts[i]):
-            out[i, rng.integers(1, t) :] += rng.normal(0.0, sd)
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,22 +383,34 @@ def trade_records(rng: np.random.Generator, params: TradeParameters = TRADE_PARA
 
 def latent_price_model(seed: int, params: TradeParameters = TRADE_PARAMETERS) -> pd.DataFrame:
     """The replica's hidden price model for every traded series-month (weight > 0) of the
-    ``write_replica`` seed: month, hsk_code, trade_flow, country_code, expected_log_price,
-    price_noise_sd, odd_shipment. Only the noise-ceiling analysis reads it; detectors never do."""
+    ``write_replica`` seed: month, hsk_code, trade_flow, country_code; what the price process
+    knows of the month: expected_log_price (every smooth component: the series' level, the price
+    path, the item's trend and season, the persistent drift), price_noise_sd (the grade noise's sd),
+    mix_probability and product_mix_sd (how likely a product-mix month is and how far it moves the
+    price), level_shift_rate (the series' probability per month of a level shift), odd_shipment (a
+    tiny odd shipment month); and what happened, which no ranking may read: level_shift (the
+    series' cumulative level shifts) and product_mix (whether the month was a product-mix month).
+    Only the noise-ceiling analysis reads it; detectors never do."""
     rng = source_rng(seed, "trade")
     months = trade_months()
     series = design_series(rng, params=params)
     flows = simulate_trade_latent(series, months, rng, params)
     s_idx, m_idx = np.nonzero(flows["weight_kg"] > 0)
+    cell = (s_idx, m_idx)
     return pd.DataFrame(
         {
             "month": months[m_idx],
             "hsk_code": series["hsk_code"].to_numpy(str)[s_idx],
             "trade_flow": series["trade_flow"].to_numpy(str)[s_idx],
             "country_code": series["country_code"].to_numpy(str)[s_idx],
-            "expected_log_price": flows["expected_log_price"][s_idx, m_idx],
-            "price_noise_sd": flows["price_noise_sd"][s_idx, m_idx],
-            "odd_shipment": flows["odd_shipment"][s_idx, m_idx],
+            "expected_log_price": flows["expected_log_price"][cell],
+            "price_noise_sd": flows["price_noise_sd"][cell],
+            "mix_probability": flows["mix_probability"][cell],
+            "product_mix_sd": flows["product_mix_sd"][cell],
+            "level_shift_rate": flows["level_shift_rate"][cell],
+            "odd_shipment": flows["odd_shipment"][cell],
+            "level_shift": flows["level_shift"][cell],
+            "product_mix": flows["product_mix"][cell],
         }
     )
 
