@@ -93,7 +93,7 @@ def test_a_traded_row_missing_from_the_latent_model_is_named(panel, prior):
         ceiling.oracle_scores(panel, latent.drop(index=missing), prior)
 
 
-def test_ceiling_table_places_each_target_against_the_oracle_with_its_standard_error():
+def test_ceiling_table_puts_the_detector_beside_the_oracle_with_its_standard_error():
     summary = pd.DataFrame(
         {"mean": [0.8, 0.9, 0.7], "std": 0.0},
         index=pd.MultiIndex.from_tuples(
@@ -111,14 +111,15 @@ def test_ceiling_table_places_each_target_against_the_oracle_with_its_standard_e
         ],
         {},
     )
-    table = ceiling.ceiling_table(summary, paired, "x", {"ap": 0.85, "r_at_5pct": 0.95, "p_at_100": 0.9}, wide=wide)
-    # standard errors: 0.02 for ap, 0.01 for r_at_5pct and p_at_100
-    assert table["target_vs_ceiling"].tolist() == ["below", "at", "above"]
+    table = ceiling.ceiling_table(summary, paired, "x", ["ap", "r_at_5pct", "p_at_100"], wide=wide)
+    assert table["metric"].tolist() == ["ap", "r_at_5pct", "p_at_100"]
     assert table.loc[0, "share_of_oracle"] == pytest.approx(0.8 / 0.9)
+    # standard errors: 0.02 for ap, 0.01 for r_at_5pct and p_at_100
+    assert table.loc[0, "oracle_wide_se"] == pytest.approx(0.02)
     assert table.loc[1, "oracle_wide"] == pytest.approx(0.94) and table.loc[1, "oracle_wide_se"] == pytest.approx(0.01)
     assert (table["wide_seeds"] == 2).all()
-    alone = ceiling.ceiling_table(summary, paired, "x", {"ap": 0.95})
-    assert alone.loc[0, "target_vs_ceiling"] == "above" and alone.loc[0, "oracle_wide_se"] == 0.0
+    alone = ceiling.ceiling_table(summary, paired, "x", ["ap"])
+    assert alone.loc[0, "oracle_wide"] == 0.9 and alone.loc[0, "oracle_wide_se"] == 0.0
 
 
 def test_latent_model_is_the_one_the_replica_records_were_drawn_from():

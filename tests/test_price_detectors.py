@@ -192,12 +192,22 @@ def test_reason_agreement_and_alert_volume():
 
 
 def test_targets_table_and_wins():
+    metrics = ["ap", "p_at_100", "r_at_5pct", "value_capture_1pct"]
     summary = pd.DataFrame(
-        {"mean": [0.9, 0.7, 0.96, 0.8], "std": [0.01] * 4},
-        index=pd.MultiIndex.from_product([["x"], ["ap", "p_at_100", "r_at_5pct", "value_capture_1pct"]]),
+        {"mean": [0.5, 0.4, 0.8, 0.95, 0.45, 0.5, 0.7, 0.97], "std": [0.01] * 8},
+        index=pd.MultiIndex.from_product([["x", "y"], metrics], names=["detector", "metric"]),
     )
-    table = targets_table(summary, "x")
-    assert table["met"].tolist() == [True, False, True, False]
+    table = targets_table(summary, "x", oracle=pd.Series({"ap": 0.54})).set_index("target")
+    assert table.loc["ap_share_of_oracle", "measured"] == pytest.approx(0.5 / 0.54)
+    assert table["met"].tolist() == [True, True, True, False]  # 93% of the oracle; 0.95; +0.05 AP; -0.02 capture
+    assert table.loc["lead_value_capture_1pct", "rival"] == "y"
+    assert table.loc["lead_value_capture_1pct", "measured"] == pytest.approx(-0.02)
+    fresh = targets_table(
+        summary, "x", pd.Series({"ap": 0.54}), fresh=(pd.Series({"ap": 0.45}), pd.Series({"ap": 0.6}))
+    )
+    assert not fresh.set_index("target").loc["ap_share_of_oracle_fresh", "met"]  # 75% of the oracle
+    without = targets_table(summary, "x").set_index("target")  # real data: no oracle
+    assert np.isnan(without.loc["ap_share_of_oracle", "measured"]) and pd.isna(without.loc["ap_share_of_oracle", "met"])
     curves = pd.DataFrame(
         {
             "detector": ["x", "y", "x", "y"],

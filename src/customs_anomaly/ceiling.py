@@ -337,14 +337,15 @@ def price_changed(clean: pd.DataFrame, other: pd.DataFrame) -> np.ndarray:
 
 
 def injected_oracle_scores(
-    clean_panel: pd.DataFrame, clean_scores: pd.DataFrame, injected_panel: pd.DataFrame, latent, prior
+    clean_panel: pd.DataFrame, clean_scores: pd.DataFrame, injected_panel: pd.DataFrame, latent, prior, odd=None
 ) -> pd.DataFrame:
     """`oracle_scores` of an injected copy of the clean panel (same rows, same order), recomputing
-    only the series whose prices changed (equal to scoring the whole panel; tested)."""
+    only the series whose prices changed (equal to scoring the whole panel; tested). `odd` as in
+    `oracle_scores`, the same for the clean panel that gave `clean_scores`."""
     changed = price_changed(clean_panel, injected_panel)
     series = pd.MultiIndex.from_frame(injected_panel[SERIES])
     touched = series.isin(series[changed])
-    fresh = oracle_scores(injected_panel, latent, prior, series_of=touched)
+    fresh = oracle_scores(injected_panel, latent, prior, odd=odd, series_of=touched)
     score = np.where(touched, _price_part(fresh, injected_panel), _price_part(clean_scores, clean_panel))
     score = score + _freight_bonus(injected_panel)
     return pd.DataFrame({"score": score, "flag": np.nan_to_num(score, nan=-np.inf) > 0.0}, index=injected_panel.index)
@@ -362,13 +363,19 @@ def _price_part(scores: pd.DataFrame, panel: pd.DataFrame) -> np.ndarray:
 
 
 def noise_ceiling(
-    clean_panel: pd.DataFrame, injections: dict, latent: pd.DataFrame, spec: InjectionSpec = InjectionSpec()
+    clean_panel: pd.DataFrame,
+    injections: dict,
+    latent: pd.DataFrame,
+    spec: InjectionSpec = InjectionSpec(),
+    clean_scores: pd.DataFrame | None = None,
 ) -> DetectorRun:
     """The oracle's metrics on every injection seed, as a DetectorRun named 'oracle'. The clean
-    panel is scored once; each seed rescored only where its injections changed a series."""
+    panel is scored once (or `clean_scores`, its `oracle_scores`, are given); each seed is
+    rescored only where its injections changed a series."""
     prior = price_factor_prior(clean_panel, spec)
     started = time.perf_counter()
-    clean_scores = oracle_scores(clean_panel, latent, prior)
+    if clean_scores is None:
+        clean_scores = oracle_scores(clean_panel, latent, prior)
     seconds = time.perf_counter() - started
     per_seed, scores_by_seed = [], {}
     for seed, result in injections.items():
@@ -417,20 +424,23 @@ def knowledge_gaps(
     (`tiny_months`); then the detector itself. Rows are labelled by
     KNOWLEDGE_VARIANTS plus the detector's name; columns are `metrics`."""
     prior = price_factor_prior(clean_panel, spec)
+    # the filtered variants: the clean panel scored once each, every seed only where it changed
+    # (price injections change no weight, so the tiny months are the clean panel's)
+    odd_of = {"all": None, "no_odd": np.zeros(len(clean_panel), bool), "odd_from_weight": tiny_months(clean_panel)}
+    clean = {key: oracle_scores(clean_panel, latent, prior, odd=odd) for key, odd in odd_of.items()}
     rows = []
     for seed, result in injections.items():
         panel = result.panel.drop(columns=list(config.LABEL_COLUMNS))
         expected = np.log(detector.analyses[seed]["expected_unit_price_usd_per_kg"].to_numpy(float))
         variants = {
-            "all": oracle_scores(panel, latent, prior),
-            "known_levels": oracle_scores(panel, latent, prior, known_levels=True),
-            "detector_expected": oracle_scores(panel, latent, prior, expected_log_price=expected),
-            "no_odd": oracle_scores(panel, latent, prior, odd=np.zeros(len(panel), bool)),
-            "odd_from_weight": oracle_scores(panel, latent, prior, odd=tiny_months(panel)),
+            key: injected_oracle_scores(clean_panel, clean[key], panel, latent, prior, odd=odd)
+            for key, odd in odd_of.items()
         }
+        variants["known_levels"] = oracle_scores(panel, latent, prior, known_levels=True)
+        variants["detector_expected"] = oracle_scores(panel, latent, prior, expected_log_price=expected)
         misdeclared = misdeclared_by_row(result.panel, result.log)
-        for key, scores in variants.items():
-            measured = evaluate_scores(scores, result.panel, misdeclared_usd=misdeclared)
+        for key in KNOWLEDGE_VARIANTS:
+            measured = evaluate_scores(variants[key], result.panel, misdeclared_usd=misdeclared)
             rows.append({"variant": KNOWLEDGE_VARIANTS[key], "seed": seed, **{m: measured[m] for m in metrics}})
     per_seed = pd.DataFrame(rows)
     table = per_seed.drop(columns="seed").groupby("variant", sort=False).mean()
@@ -440,34 +450,29 @@ def knowledge_gaps(
 
 
 def ceiling_table(
-    summary: pd.DataFrame, paired: DetectorRun, name: str, targets: dict, wide: DetectorRun | None = None
+    summary: pd.DataFrame, paired: DetectorRun, name: str, metrics, wide: DetectorRun | None = None
 ) -> pd.DataFrame:
-    """Per target metric: the target, the detector's mean, the oracle's mean on the same seeds
-    (`paired`) and the detector's share of it; the oracle's mean and standard error over `wide`
-    (more seeds; `paired` when None), and where the target lies against that ceiling:
-    'above' (more than 2 standard errors over it), 'at' (within 2) or 'below'."""
+    """Per metric: the detector's mean, the oracle's mean on the same seeds (`paired`) and the
+    detector's share of it; the oracle's mean and standard error over `wide` (more seeds; `paired`
+    when None), which says how well the ceiling itself is known."""
     wide = wide or paired
     paired_mean = paired.summary()["mean"]
     wide_frame = pd.DataFrame(wide.per_seed)
     rows = []
-    for metric, target in targets.items():
+    for metric in metrics:
         measured = float(summary.loc[(name, metric), "mean"])
         oracle = float(paired_mean[metric])
         values = wide_frame[metric].astype(float)
         error = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
-        gap = target - float(values.mean())
-        position = "above" if gap > 2 * error else ("at" if gap >= -2 * error else "below")
         rows.append(
             {
                 "metric": metric,
-                "target": target,
                 "measured": measured,
                 "oracle": oracle,
                 "share_of_oracle": measured / oracle if oracle > 0 else np.nan,
                 "oracle_wide": float(values.mean()),
                 "oracle_wide_se": error,
                 "wide_seeds": len(values),
-                "target_vs_ceiling": position,
             }
         )
     return pd.DataFrame(rows)

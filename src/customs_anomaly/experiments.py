@@ -23,16 +23,39 @@ from customs_anomaly.storage import NUMERIC_PANEL_COLUMNS
 from customs_anomaly.thresholds import budget_flags
 
 KEY = list(config.PANEL_KEY)
-# The improved detector's targets (default protocol, test year, mean over injection seeds).
-TARGETS = {"ap": 0.85, "p_at_100": 0.80, "r_at_5pct": 0.95, "value_capture_1pct": 0.85}
+# The improved detector's targets on the calibrated replica (default protocol, test year, mean
+# over injection seeds): its AP at least ORACLE_SHARE_TARGET of the noise ceiling's on the same
+# seeds, at least VALUE_CAPTURE_TARGET of the misdeclared value in the top 1% of the test rows,
+# and ahead of every other detector on both metrics of LEAD_METRICS.
+ORACLE_SHARE_TARGET = 0.90
+VALUE_CAPTURE_TARGET = 0.90
+LEAD_METRICS = ("ap", "value_capture_1pct")
+HEADLINE_METRICS = ("ap", "p_at_100", "r_at_5pct", "value_capture_1pct")
 REASON_AGREEMENT_TARGET = 0.90  # share of detected anomalies whose reason group matches their type
 NARROW_LEAD = 0.05  # a lead under 5% of the best rival's AP is a tie in practice
-# What the same protocol measured on the earlier, tidier replica (fewer, fuller series with more
-# partner countries), before it was calibrated to the real releases: full build, injection seeds
-# 0-4, lstm-plus with 30 epochs; the oracle on the same seeds.
-TIDY_REPLICA_RESULTS = {"ap": 0.814, "p_at_100": 0.746, "r_at_5pct": 0.898, "value_capture_1pct": 0.962}
-TIDY_REPLICA_ORACLE_AP = 0.893
-TIDY_REPLICA_PLUS_EPOCHS = 30  # lstm-plus was trained this many epochs for the figures above
+# The same protocol measured on the book's earlier replicas (default full build of each, injection
+# seeds 0-4, lstm-plus as it then was: z scoring; the oracle on the same seeds). The tidy replica
+# had fewer, fuller series with more partners per code; the structure-calibrated one (commit
+# 3e88180) matched the real releases in codes, partners, regional mix and 0-kg rows but its
+# legitimate prices were about four times too calm beyond x2 (chapter 02, section 8).
+EARLIER_REPLICAS = {
+    "tidy": {
+        "ap": 0.814,
+        "p_at_100": 0.746,
+        "r_at_5pct": 0.898,
+        "value_capture_1pct": 0.962,
+        "oracle_ap": 0.893,
+        "plus_epochs": 30,
+    },
+    "structure": {
+        "ap": 0.840,
+        "p_at_100": 0.768,
+        "r_at_5pct": 0.954,
+        "value_capture_1pct": 0.998,
+        "oracle_ap": 0.935,
+        "plus_epochs": 10,
+    },
+}
 
 
 def in_test_year(panel: pd.DataFrame, start: pd.Timestamp = config.TEST_START, end: pd.Timestamp = config.STUDY_END):
@@ -53,6 +76,13 @@ class DetectorRun:
 
     def summary(self) -> pd.DataFrame:
         return summarise_over_seeds(self.per_seed)
+
+    def restricted(self, seeds) -> DetectorRun:
+        """The same run on a subset of its seeds."""
+        seeds = list(seeds)
+        per_seed = [row for row in self.per_seed if row["seed"] in seeds]
+        analyses = {seed: self.analyses[seed] for seed in seeds if seed in self.analyses}
+        return DetectorRun(self.name, self.fit_seconds, self.score_seconds, per_seed, analyses)
 
 
 def misdeclared_by_row(panel: pd.DataFrame, log: pd.DataFrame) -> pd.Series:
@@ -90,16 +120,47 @@ def summary_table(runs: dict[str, DetectorRun]) -> pd.DataFrame:
     return pd.concat({name: run.summary() for name, run in runs.items()}, names=["detector", "metric"])
 
 
-def targets_table(summary: pd.DataFrame, name: str, targets: dict = TARGETS) -> pd.DataFrame:
-    """Per target metric: the target, the measured mean and standard deviation over seeds, and
-    whether the mean meets it."""
+def targets_table(
+    summary: pd.DataFrame, name: str, oracle: pd.Series | None = None, fresh: tuple | None = None
+) -> pd.DataFrame:
+    """The improved detector's targets: its AP against the oracle's mean AP on the same seeds
+    (`oracle`: metric -> mean; None where no oracle exists, then the target is not computed), its
+    value capture in the top 1%, and its lead over the best other detector on each LEAD_METRICS.
+    `fresh` = (the detector's, the oracle's mean metrics on injection seeds never used while the
+    detector was designed) adds the AP share on those seeds. Columns: target (key), metric, goal,
+    measured, std (over seeds, NaN where it does not apply), rival (the best other detector, ''
+    where none), met (bool, NaN when not computed)."""
+    means = summary["mean"].unstack("metric")
+    stds = summary["std"].unstack("metric")
+    own, others = means.loc[name], means.drop(index=name)
     rows = []
-    for metric, target in targets.items():
-        mean, std = summary.loc[(name, metric), "mean"], summary.loc[(name, metric), "std"]
+    if oracle is not None and float(oracle["ap"]) > 0:
+        share = float(own["ap"] / oracle["ap"])
+        rows.append(("ap_share_of_oracle", "ap", ORACLE_SHARE_TARGET, share, np.nan, "", share >= ORACLE_SHARE_TARGET))
+    else:
+        rows.append(("ap_share_of_oracle", "ap", ORACLE_SHARE_TARGET, np.nan, np.nan, "", np.nan))
+    if fresh is not None:
+        share = float(fresh[0]["ap"] / fresh[1]["ap"])
         rows.append(
-            {"metric": metric, "target": target, "mean": float(mean), "std": float(std), "met": bool(mean >= target)}
+            ("ap_share_of_oracle_fresh", "ap", ORACLE_SHARE_TARGET, share, np.nan, "", share >= ORACLE_SHARE_TARGET)
         )
-    return pd.DataFrame(rows)
+    capture = float(own["value_capture_1pct"])
+    rows.append(
+        (
+            "value_capture_1pct",
+            "value_capture_1pct",
+            VALUE_CAPTURE_TARGET,
+            capture,
+            float(stds.loc[name, "value_capture_1pct"]),
+            "",
+            capture >= VALUE_CAPTURE_TARGET,
+        )
+    )
+    for metric in LEAD_METRICS:
+        rival = str(others[metric].idxmax())
+        lead = float(own[metric] - others.loc[rival, metric])
+        rows.append((f"lead_{metric}", metric, 0.0, lead, np.nan, rival, lead > 0))
+    return pd.DataFrame(rows, columns=["target", "metric", "goal", "measured", "std", "rival", "met"])
 
 
 MAGNITUDE_N = 100  # anomalies per fixed-magnitude injection
@@ -237,18 +298,19 @@ def reason_agreement(analysis: pd.DataFrame, injected_panel: pd.DataFrame) -> di
 # Ablations of the improved detector: each changes one switch of the default.
 SHORT_WINDOW_MONTHS = 6
 SHORT_WINDOW_VARIANT = f"{SHORT_WINDOW_MONTHS}개월 창"
+Z_SCORING_VARIANT = "예상 변동폭 단위 점수(이전 방식)"
+ONE_NOISE_VARIANT = "규모 구분 없는 잡음 모형"
 ABLATIONS = {
     "기본값": {},
     "거시 변수 추가": {"macro": True},
     SHORT_WINDOW_VARIANT: {"window": SHORT_WINDOW_MONTHS},
-    "MinMax 스케일링": {"scaling": "minmax"},
-    "창 단위 오차": {"error_mapping": "window"},
-    "시계열별 오차 정규화": {"series_norm": True},
+    Z_SCORING_VARIANT: {"scoring": "z"},
+    ONE_NOISE_VARIANT: {"noise_bins": (1, 1)},
 }
 COMPONENT_PARTS = {
-    "LSTM 부분만": "lstm_price_score",
-    "통계 부분만": "statistical_price_score",
-    "결합(기본값)": "price_score",
+    "LSTM 예측만": "lstm_price_score",
+    "이웃 달 중앙값만": "statistical_price_score",
+    "둘의 평균(기본값)": "price_score",
 }
 
 

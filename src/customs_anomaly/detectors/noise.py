@@ -183,10 +183,16 @@ class NoiseModel:
         out = np.full(residual.shape, np.nan)
         finite = np.isfinite(residual)
         r, c = residual[finite], np.asarray(cells)[finite]
-        shifted = r[:, None] - self.log_factors[None, :]
-        weights, sds = np.log(self.weights[c])[:, None, :], self.sds[c][:, None, :]
-        misdeclared = logsumexp(logsumexp(weights + _log_normal(shifted[..., None], sds), axis=-1), axis=1)
-        out[finite] = misdeclared - np.log(len(self.log_factors)) - self.log_density(r, c)
+        log_weight = np.log(self.weights[c]) - np.log(self.sds[c])  # (n, K)
+        precision = 0.5 / self.sds[c] ** 2
+        shifted = r[:, None] - self.log_factors[None, :]  # (n, F)
+        terms = log_weight[:, None, :] - shifted[..., None] ** 2 * precision[:, None, :]  # (n, F, K)
+        top = terms.max(axis=(1, 2))
+        misdeclared = top + np.log(np.exp(terms - top[:, None, None]).sum(axis=(1, 2)) / len(self.log_factors))
+        own = log_weight - r[:, None] ** 2 * precision
+        own_top = own.max(axis=1)
+        legitimate = own_top + np.log(np.exp(own - own_top[:, None]).sum(axis=1))
+        out[finite] = misdeclared - legitimate
         return out
 
     def tail_probability(self, residual, cells) -> np.ndarray:
@@ -196,14 +202,14 @@ class NoiseModel:
 
     def band(self, cells, coverage: float = 0.95) -> np.ndarray:
         """Half-width (log) of the central range holding `coverage` of legitimate residuals."""
-        cells = np.asarray(cells)
-        low = np.zeros(cells.shape)
-        high = np.full(cells.shape, 10.0 * float(self.sds.max()))
-        for _ in range(60):  # bisection on the mixture's two-sided tail
+        unique, position = np.unique(np.asarray(cells), return_inverse=True)
+        low = np.zeros(len(unique))
+        high = np.full(len(unique), 10.0 * float(self.sds.max()))
+        for _ in range(60):  # bisection on the mixture's two-sided tail, once per cell
             middle = 0.5 * (low + high)
-            outside = self.tail_probability(middle, cells) > 1.0 - coverage
+            outside = self.tail_probability(middle, unique) > 1.0 - coverage
             low, high = np.where(outside, middle, low), np.where(outside, high, middle)
-        return 0.5 * (low + high)
+        return (0.5 * (low + high))[position].reshape(np.shape(cells))
 
     def state(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}

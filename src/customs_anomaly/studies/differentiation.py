@@ -11,7 +11,7 @@ from customs_anomaly.operations import PROSPECTIVE, RETROSPECTIVE
 from customs_anomaly.provenance import describe_raw_data
 from customs_anomaly.storage import read_table
 from customs_anomaly.studies.common import Context, StudyResult
-from customs_anomaly.studies.evaluation import METRIC_LABELS, NOT_COMPUTED, key
+from customs_anomaly.studies.evaluation import NOT_COMPUTED, TARGET_LABELS, key
 from customs_anomaly.studies.fits import IMPROVED
 from customs_anomaly.studies.operations import CUT_LABEL, FORM_LABEL, RETRO_LABEL
 from customs_anomaly.studies.periods import period_numbers
@@ -40,9 +40,10 @@ def claim_verdicts(mean, ablation: pd.DataFrame, ablation_std: pd.DataFrame, com
         macro = "뒷받침되지 않음"
     else:
         macro = "맞음" if macro_diff > 0 else "반대로 나타남"
-    per_month_matters = ablation.loc["창 단위 오차", "ap"] < ablation.loc["기본값", "ap"]
-    statistical_close = components.loc["통계 부분만", "ap"] >= STATISTICAL_CLOSE * components.loc["LSTM 부분만", "ap"]
-    if not per_month_matters:
+    network, neighbours = components.loc["LSTM 예측만", "ap"], components.loc["이웃 달 중앙값만", "ap"]
+    network_adds = components.loc["둘의 평균(기본값)", "ap"] > neighbours
+    statistical_close = neighbours >= STATISTICAL_CLOSE * network
+    if not network_adds:
         temporal = "뒷받침되지 않음"
     else:
         temporal = "부분적으로 맞음" if statistical_close else "맞음"
@@ -106,11 +107,11 @@ def differentiation_study(context: Context) -> StudyResult:
         **period_numbers(),
         "data_label": describe_raw_data(context.raw).detail,
         **{f"{key(name)}_{metric}": mean(name, metric) for name in QUOTED_DETECTORS for metric in QUOTED_METRICS},
-        "stat_part_ap": components.loc["통계 부분만", "ap"],
-        "lstm_part_ap": components.loc["LSTM 부분만", "ap"],
+        "stat_part_ap": components.loc["이웃 달 중앙값만", "ap"],
+        "lstm_part_ap": components.loc["LSTM 예측만", "ap"],
+        "combined_part_ap": components.loc["둘의 평균(기본값)", "ap"],
         "abl_base_p100": ablation.loc["기본값", "p_at_100"],
         "abl_macro_p100": ablation.loc["거시 변수 추가", "p_at_100"],
-        "abl_window_error_ap": ablation.loc["창 단위 오차", "ap"],
         "abl_base_ap": ablation.loc["기본값", "ap"],
         "abl_window6_ap": ablation.loc[experiments.SHORT_WINDOW_VARIANT, "ap"],
         "abl_short_window": experiments.SHORT_WINDOW_MONTHS,
@@ -120,15 +121,16 @@ def differentiation_study(context: Context) -> StudyResult:
         "a_ap_half": price_curves.get(("lstm-a", 0.5), float("nan")),
         "plus_fit_seconds": timing.loc[IMPROVED, "fit_seconds"],
         "a_fit_seconds": timing.loc["lstm-a", "fit_seconds"],
-        "targets_met": int(targets["met"].sum()),
-        "targets_total": len(targets),
+        "targets_met": int(targets["met"].dropna().astype(bool).sum()),
+        "targets_total": int(targets["met"].notna().sum()),
         "flexible_gain": FLEXIBLE_GAIN,
         **oracle,
         **claim_verdicts(mean, ablation, ablation_std, components),
         **advance_identification(operations),
     }
-    missed = targets.loc[~targets["met"].astype(bool), "metric"]
-    numbers["targets_missed"] = ", ".join(missed.map(METRIC_LABELS)) or "없음"
+    checked = targets[targets["met"].notna()]
+    missed = checked.loc[~checked["met"].astype(bool), "target"]
+    numbers["targets_missed"] = ", ".join(missed.map(TARGET_LABELS)) or "없음"
     effort = summary.xs("rows_for_75pct", level="metric")["mean"].sort_values()
     figures = {"fig_effort": plots.review_effort_bars(effort, int(mean(IMPROVED, "test_rows")))}
     return StudyResult(numbers=numbers, figures=figures)

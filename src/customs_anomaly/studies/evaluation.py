@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from customs_anomaly import ceiling, experiments, plots, synth
-from customs_anomaly.anomaly_types import ALL_TYPES, FREIGHT_GROUP, PRICE_GROUP
+from customs_anomaly.anomaly_types import ALL_TYPES, FREIGHT_GROUP, GROUP_OF_TYPE, PRICE_GROUP
 from customs_anomaly.detectors import DETECTOR_NAMES
+from customs_anomaly.detectors.lstm_plus import FREIGHT_PRIORITY
 from customs_anomaly.original import REPORTED
 from customs_anomaly.provenance import describe_raw_data
 from customs_anomaly.storage import read_panel, write_table
@@ -24,26 +25,42 @@ METRIC_LABELS = {
     "value_capture_1pct": "금액 포착률 1%",
     "value_capture_5pct": "금액 포착률 5%",
 }
-TARGET_METRICS = list(experiments.TARGETS)
+TARGET_METRICS = list(experiments.HEADLINE_METRICS)
 RIVALS = ["price-band", "fair-price", "iforest", "robust"]
+# The magnitude curves: the improved detector, the original's model A and the rivals it must beat.
+MAGNITUDE_DETECTORS = (IMPROVED, "lstm-a", *RIVALS)
 BASELINES = ["robust", "price-band", "fair-price", "iforest", "lstm-a"]
 FRESH_SEED_BASE = 100  # injection seeds never used while the improved detector was designed
 WIN_FACTORS = (0.5, 0.7, 0.85, 1.2, 1.5, 2.0)  # the unit-price factors where lstm-plus must lead
-REASON_EXAMPLES = {"injected": 6, "clean": 3}
-CEILING_POSITIONS = {"above": "상한보다 높음", "at": "상한 수준", "below": "상한보다 낮음"}
+REASON_EXAMPLES = {"freight": 3, "price": 3, "clean": 3}
 NOT_COMPUTED = "계산하지 않음"
 # Glued as formatted text, so that a build on real data (no oracle) can glue NOT_COMPUTED instead.
 CEILING_KEYS = (
     "oracle_ap",
+    "oracle_vc1",
     "plus_share_of_oracle_ap",
     "oracle_wide_seeds",
-    "targets_at_or_above_ceiling",
+    "oracle_wide_ap",
+    "oracle_wide_se",
+    "gap_known_levels",
     "gap_detector_expected",
     "gap_no_odd",
     "gap_odd_from_weight",
     "gap_expected_share",
     "tiny_month_share",
+    "structure_oracle_change",
 )
+TARGET_LABELS = {
+    "ap_share_of_oracle": "AP가 오라클 AP에 이르는 비율",
+    "ap_share_of_oracle_fresh": "AP가 오라클 AP에 이르는 비율(새 주입 시드)",
+    "value_capture_1pct": "상위 1% 금액 포착률",
+    "lead_ap": "AP: 가장 나은 다른 탐지기보다 높음",
+    "lead_value_capture_1pct": "상위 1% 금액 포착률: 가장 나은 다른 탐지기보다 높음",
+}
+REPLICA_LABELS = {
+    "tidy": "정돈된 초기 복제본",
+    "structure": "구조를 실제에 맞춘 복제본",
+}
 
 
 def key(name: str) -> str:
@@ -61,24 +78,28 @@ def mean_std_table(summary: pd.DataFrame, metrics: dict[str, str]) -> pd.DataFra
     )
 
 
-def targets_display(targets: pd.DataFrame, ceiling_table: pd.DataFrame | None) -> pd.DataFrame:
-    """The improved detector's targets as the chapter and bench_targets print them: target,
-    measured mean ± std, met or not, and the oracle's level where it was computed."""
-    table = pd.DataFrame(
+def targets_display(targets: pd.DataFrame) -> pd.DataFrame:
+    """The improved detector's targets as the chapter and bench_targets print them: what, the
+    goal, the measured value, the best other detector where it applies, met or not."""
+    goal = np.where(
+        targets["target"].str.startswith("lead_"),
+        "앞섬(차이 > 0)",
+        targets["goal"].map("≥ {:.0%}".format),
+    )
+    measured = [
+        ("+" if t.startswith("lead_") and m > 0 else "") + (f"{m:.3f}" if np.isfinite(m) else NOT_COMPUTED)
+        for t, m in zip(targets["target"], targets["measured"])
+    ]
+    met = targets["met"].map({True: "예", False: "아니오"}).fillna(NOT_COMPUTED)
+    return pd.DataFrame(
         {
-            "지표": targets["metric"].map(METRIC_LABELS),
-            "목표": targets["target"],
-            "측정(평균)": targets["mean"].round(3),
-            "표준편차": targets["std"].round(3),
-            "달성": np.where(targets["met"], "예", "아니오"),
+            "목표": targets["target"].map(TARGET_LABELS),
+            "기준": goal,
+            "측정(시드 평균)": measured,
+            "비교한 탐지기": targets["rival"].replace("", "—"),
+            "달성": met,
         }
     )
-    if ceiling_table is not None and not ceiling_table.empty:
-        oracle = ceiling_table.set_index("metric")
-        table["오라클(같은 시드)"] = targets["metric"].map(oracle["oracle"]).round(3).to_numpy()
-        table["오라클 대비"] = targets["metric"].map(oracle["share_of_oracle"]).map("{:.0%}".format).to_numpy()
-        table["목표의 위치"] = targets["metric"].map(oracle["target_vs_ceiling"]).map(CEILING_POSITIONS).to_numpy()
-    return table
 
 
 def original_comparison(summary: pd.DataFrame, detectors) -> pd.DataFrame:
@@ -111,65 +132,90 @@ def original_comparison(summary: pd.DataFrame, detectors) -> pd.DataFrame:
     return pd.concat([reported, ours]).round(3)
 
 
-def ceiling_study(context: Context, panel, injections, summary, plus_run) -> tuple[dict, dict, pd.DataFrame | None]:
+def ceiling_study(context: Context, panel, injections, summary, plus_run, fresh_injections: dict):
     """The oracle's ceiling and where lstm-plus loses against it. Synthetic data only: real data
-    have no generator to ask, and every number is then glued as NOT_COMPUTED."""
+    have no generator to ask, and every number is then glued as NOT_COMPUTED. Returns the glued
+    numbers, the tables, and the oracle's mean metrics on the paired seeds and on the fresh seeds
+    (both None on real data)."""
     provenance = describe_raw_data(context.raw)
     if not provenance.is_synthetic:
         numbers = dict.fromkeys(CEILING_KEYS, NOT_COMPUTED)
         (context.paths.processed / "ceiling.csv").unlink(missing_ok=True)
         (context.paths.processed / "knowledge_gaps.csv").unlink(missing_ok=True)
-        return numbers, {"table_ceiling": pd.DataFrame(), "table_gaps": pd.DataFrame()}, None
+        return numbers, {"table_ceiling": pd.DataFrame(), "table_gaps": pd.DataFrame()}, None, None
     latent = synth.latent_price_model(provenance.seed)
-    wide_seeds = range(context.seed, context.seed + context.profile.ceiling_seeds)
+    wide_seeds = list(range(context.seed, context.seed + context.profile.ceiling_seeds))
     extra = experiments.injected_panels(panel, [s for s in wide_seeds if s not in injections])
-    oracle = ceiling.noise_ceiling(panel, injections, latent)
-    oracle_wide = ceiling.noise_ceiling(panel, {**injections, **extra}, latent)
-    table = ceiling.ceiling_table(summary, oracle, IMPROVED, experiments.TARGETS, wide=oracle_wide)
+    everything = ceiling.noise_ceiling(panel, {**injections, **extra, **fresh_injections}, latent)
+    oracle, oracle_wide = everything.restricted(list(injections)), everything.restricted(wide_seeds)
+    table = ceiling.ceiling_table(summary, oracle, IMPROVED, TARGET_METRICS, wide=oracle_wide)
     gaps = ceiling.knowledge_gaps(panel, injections, latent, plus_run)
     ap = table.set_index("metric").loc["ap"]
     ap_gaps = gaps["ap"].rename(index={v: k for k, v in ceiling.KNOWLEDGE_VARIANTS.items()})
     gap = ap_gaps["all"] - ap_gaps[IMPROVED]
     expected_share = min((ap_gaps["all"] - ap_gaps["detector_expected"]) / gap, 1.0) if gap > 0 else float("nan")
-    hard = table.loc[table["target_vs_ceiling"] != "below", "metric"]
     numbers = {
         "oracle_ap": f"{ap['oracle']:.3f}",
+        "oracle_vc1": f"{table.set_index('metric').loc['value_capture_1pct', 'oracle']:.3f}",
         "plus_share_of_oracle_ap": f"{ap['share_of_oracle']:.0%}",
         "oracle_wide_seeds": f"{int(table['wide_seeds'].iloc[0])}",
-        "targets_at_or_above_ceiling": ", ".join(METRIC_LABELS[m] for m in hard) or "없음",
+        "oracle_wide_ap": f"{ap['oracle_wide']:.3f}",
+        "oracle_wide_se": f"{ap['oracle_wide_se']:.3f}",
+        "gap_known_levels": f"{ap_gaps['known_levels']:.3f}",
         "gap_detector_expected": f"{ap_gaps['detector_expected']:.3f}",
         "gap_no_odd": f"{ap_gaps['no_odd']:.3f}",
         "gap_odd_from_weight": f"{ap_gaps['odd_from_weight']:.3f}",
         "gap_expected_share": f"{expected_share:.0%}",
         "tiny_month_share": f"{ceiling.TINY_MONTH_SHARE:.0%}",
+        "structure_oracle_change": f"{ap['oracle'] - experiments.EARLIER_REPLICAS['structure']['oracle_ap']:+.3f}",
     }
-    shown = table.assign(
-        metric=table["metric"].map(METRIC_LABELS), target_vs_ceiling=table["target_vs_ceiling"].map(CEILING_POSITIONS)
-    ).rename(
+    shown = table.assign(metric=table["metric"].map(METRIC_LABELS)).rename(
         columns={
             "metric": "지표",
-            "target": "목표",
             "measured": IMPROVED,
             "oracle": "오라클(같은 시드)",
             "share_of_oracle": "오라클 대비",
             "oracle_wide": "오라클(시드 확장)",
             "oracle_wide_se": "표준오차",
             "wide_seeds": "시드 수",
-            "target_vs_ceiling": "목표의 위치",
         }
     )
     write_table(table, context.paths.processed / "ceiling.csv")
     write_table(gaps.reset_index(), context.paths.processed / "knowledge_gaps.csv")
-    return numbers, {"table_ceiling": shown.round(3), "table_gaps": gaps.rename(columns=METRIC_LABELS).round(3)}, table
+    tables = {"table_ceiling": shown.round(3), "table_gaps": gaps.rename(columns=METRIC_LABELS).round(3)}
+    fresh = everything.restricted(list(fresh_injections)).summary()["mean"]
+    return numbers, tables, oracle.summary()["mean"], fresh
+
+
+def replica_history(plus: pd.Series, oracle_ap: str) -> pd.DataFrame:
+    """The headline metrics of lstm-plus and the oracle's AP on the book's earlier replicas and on
+    this build, one row each."""
+    rows = {
+        REPLICA_LABELS[key]: {
+            **{METRIC_LABELS[m]: values[m] for m in TARGET_METRICS},
+            "오라클 AP": f"{values['oracle_ap']:.3f}",
+            "lstm-plus 점수 방식": f"예상 변동폭 단위(z), {values['plus_epochs']} 에폭",
+        }
+        for key, values in experiments.EARLIER_REPLICAS.items()
+    }
+    rows["이 빌드"] = {
+        **{METRIC_LABELS[m]: plus[m] for m in TARGET_METRICS},
+        "오라클 AP": oracle_ap,
+        "lstm-plus 점수 방식": "규모별 잡음 모형의 가능도비",
+    }
+    return pd.DataFrame(rows).T.round(3)
 
 
 def reason_examples(detector, analysis: pd.DataFrame, result) -> pd.DataFrame:
-    """The highest-scoring flagged injected rows and flagged clean rows of one seed, with reasons."""
+    """The highest-scoring flagged injected rows of each group (운임, 단가) and flagged clean rows
+    of one seed, with reasons."""
     flagged = analysis[analysis["flag"]].assign(anomaly_type=result.panel["anomaly_type"])
     flagged = flagged.sort_values("score", ascending=False)
+    group = flagged["anomaly_type"].map(GROUP_OF_TYPE).fillna("")
     chosen = pd.concat(
         [
-            flagged[flagged["anomaly_type"] != ""].head(REASON_EXAMPLES["injected"]),
+            flagged[group == FREIGHT_GROUP].head(REASON_EXAMPLES["freight"]),
+            flagged[group == PRICE_GROUP].head(REASON_EXAMPLES["price"]),
             flagged[flagged["anomaly_type"] == ""].head(REASON_EXAMPLES["clean"]),
         ]
     )
@@ -223,24 +269,18 @@ def evaluation_study(context: Context) -> StudyResult:
         "plus_vc1": plus["value_capture_1pct"],
         "plus_vc5": plus["value_capture_5pct"],
         "ap_gain_over_a": plus["ap"] / summary.loc[("lstm-a", "ap"), "mean"],
-        **{f"target_{metric}": target for metric, target in experiments.TARGETS.items()},
+        "target_oracle_share": experiments.ORACLE_SHARE_TARGET,
+        "target_value_capture": experiments.VALUE_CAPTURE_TARGET,
         "reason_target": experiments.REASON_AGREEMENT_TARGET,
         **{f"ap_{key(name)}": summary.loc[(name, "ap"), "mean"] for name in BASELINES},
-        "tidy_ap": experiments.TIDY_REPLICA_RESULTS["ap"],
-        "tidy_p100": experiments.TIDY_REPLICA_RESULTS["p_at_100"],
-        "tidy_r5": experiments.TIDY_REPLICA_RESULTS["r_at_5pct"],
-        "tidy_oracle_ap": experiments.TIDY_REPLICA_ORACLE_AP,
-        "tidy_plus_epochs": experiments.TIDY_REPLICA_PLUS_EPOCHS,
+        **{f"vc1_{key(name)}": summary.loc[(name, "value_capture_1pct"), "mean"] for name in BASELINES},
+        "structure_ap": experiments.EARLIER_REPLICAS["structure"]["ap"],
+        "structure_vc1": experiments.EARLIER_REPLICAS["structure"]["value_capture_1pct"],
+        "structure_oracle_ap": experiments.EARLIER_REPLICAS["structure"]["oracle_ap"],
+        "ap_change_vs_structure": plus["ap"] - experiments.EARLIER_REPLICAS["structure"]["ap"],
         "n_plus_epochs": context.profile.plus_epochs,
         "profile_name": context.profile.name,
-        "ap_change_vs_tidy": plus["ap"] - experiments.TIDY_REPLICA_RESULTS["ap"],
     }
-    targets = experiments.targets_table(summary, IMPROVED)
-    numbers.update(
-        targets_met=int(targets["met"].sum()),
-        targets_total=len(targets),
-        targets_missed=", ".join(targets.loc[~targets["met"], "metric"].map(METRIC_LABELS)) or "없음",
-    )
     figures = {
         "fig_budget": plots.metric_bars(summary, {m: METRIC_LABELS[m] for m in ("p_at_100", "r_at_5pct", "ap")}),
     }
@@ -256,7 +296,8 @@ def evaluation_study(context: Context) -> StudyResult:
 
     # fresh injection seeds
     fresh_seeds = [FRESH_SEED_BASE + i for i in range(profile.fresh_seeds)]
-    fresh = experiments.evaluate_detector(detectors[IMPROVED], experiments.injected_panels(panel, fresh_seeds))
+    fresh_injections = experiments.injected_panels(panel, fresh_seeds)
+    fresh = experiments.evaluate_detector(detectors[IMPROVED], fresh_injections)
     fresh_mean = fresh.summary()["mean"]
     numbers.update(n_fresh_seeds=len(fresh_seeds), fresh_ap=fresh_mean["ap"], fresh_r5=fresh_mean["r_at_5pct"])
     tables["table_fresh"] = (
@@ -266,27 +307,54 @@ def evaluation_study(context: Context) -> StudyResult:
         .round(3)
     )
     by_size = experiments.recall_by_flow_size(runs[IMPROVED], injections)
-    numbers.update(recall_small=by_size["recall"].iloc[0], recall_large=by_size["recall"].iloc[-1])
+    numbers.update(
+        recall_small=by_size["recall"].iloc[0],
+        recall_large=by_size["recall"].iloc[-1],
+        lowest_quartile=int(by_size["recall"].idxmin()),
+        lowest_recall=float(by_size["recall"].min()),
+    )
     tables["table_by_size"] = by_size.rename(
         index=lambda q: f"{q}사분위", columns={"recall": "R@5% (단가 이상치)", "anomalies": "이상치 수(시드 평균)"}
     ).round(3)
 
-    ceiling_numbers, ceiling_tables, ceiling_table = ceiling_study(context, panel, injections, summary, runs[IMPROVED])
+    ceiling_numbers, ceiling_tables, oracle_means, fresh_oracle = ceiling_study(
+        context, panel, injections, summary, runs[IMPROVED], fresh_injections
+    )
     numbers.update(ceiling_numbers)
+    numbers.update(
+        fresh_oracle_ap=f"{fresh_oracle['ap']:.3f}" if fresh_oracle is not None else NOT_COMPUTED,
+        fresh_share_of_oracle=f"{fresh_mean['ap'] / fresh_oracle['ap']:.0%}"
+        if fresh_oracle is not None
+        else NOT_COMPUTED,
+    )
     tables.update(ceiling_tables)
-    tables["table_targets"] = targets_display(targets, ceiling_table)
+    targets = experiments.targets_table(
+        summary, IMPROVED, oracle_means, fresh=(fresh_mean, fresh_oracle) if fresh_oracle is not None else None
+    )
+    checked = targets[targets["met"].notna()]
+    by_target = targets.set_index("target")
+    numbers.update(
+        targets_met=int(checked["met"].astype(bool).sum()),
+        targets_total=len(checked),
+        targets_missed=", ".join(checked.loc[~checked["met"].astype(bool), "target"].map(TARGET_LABELS)) or "없음",
+        ap_rival=by_target.loc["lead_ap", "rival"],
+        ap_lead=by_target.loc["lead_ap", "measured"],
+        vc1_rival=by_target.loc["lead_value_capture_1pct", "rival"],
+        vc1_lead=by_target.loc["lead_value_capture_1pct", "measured"],
+    )
+    tables["table_targets"] = targets_display(targets)
+    tables["table_history"] = replica_history(plus, numbers["oracle_ap"])
     write_table(targets, context.paths.processed / "targets.csv")
 
     # the improved detector's parts
     components = experiments.component_metrics(runs[IMPROVED], injections, detectors[IMPROVED].combine_parts)
     write_table(components.reset_index(), context.paths.processed / "components.csv")
-    lstm_part, stat_part = components.loc["LSTM 부분만", "ap"], components.loc["통계 부분만", "ap"]
+    lstm_part, stat_part = components.loc["LSTM 예측만", "ap"], components.loc["이웃 달 중앙값만", "ap"]
     numbers.update(
         ap_lstm_part=lstm_part,
         ap_stat_part=stat_part,
-        ap_combined=components.loc["결합(기본값)", "ap"],
-        better_part="LSTM 부분" if lstm_part > stat_part else "통계 부분",
-        combined_gain=components.loc["결합(기본값)", "ap"] - max(lstm_part, stat_part),
+        ap_combined=components.loc["둘의 평균(기본값)", "ap"],
+        combined_gain=components.loc["둘의 평균(기본값)", "ap"] - max(lstm_part, stat_part),
     )
     tables["table_components"] = components[TARGET_METRICS].rename(columns=METRIC_LABELS).round(3)
 
@@ -295,6 +363,7 @@ def evaluation_study(context: Context) -> StudyResult:
         [{"seed": s, **experiments.reason_agreement(runs[IMPROVED].analyses[s], injections[s].panel)} for s in seeds]
     )
     numbers.update(
+        freight_priority=FREIGHT_PRIORITY,
         reason_share=agreement["matching"].sum() / max(agreement["detected"].sum(), 1),
         reason_detected=int(agreement["detected"].sum()),
     )
@@ -337,7 +406,7 @@ def evaluation_study(context: Context) -> StudyResult:
     # magnitude curves
     magnitude_seeds = seeds[: profile.magnitude_seeds]
     curves = experiments.magnitude_curves(
-        detectors,
+        {name: detectors[name] for name in MAGNITUDE_DETECTORS},
         panel,
         experiments.magnitude_injections(panel, magnitude_seeds, profile.value_factors, profile.freight_factors),
         progress,
@@ -371,7 +440,10 @@ def evaluation_study(context: Context) -> StudyResult:
 
     # ablations: the default variant is the fit chapter 05 made; the others change one switch
     ablation_runs = {
+        # the default variant is the fit already scored above
         label: experiments.evaluate_detector(build_detector(context, panel, IMPROVED, **change), injections)
+        if change
+        else runs[IMPROVED]
         for label, change in progress(experiments.ABLATIONS.items(), "ablations")
     }
     ablation = pd.DataFrame({label: run.summary()["mean"] for label, run in ablation_runs.items()}).T
@@ -388,15 +460,15 @@ def evaluation_study(context: Context) -> StudyResult:
         abl_macro_p100=ablation.loc["거시 변수 추가", "p_at_100"],
         abl_window6_ap=ablation.loc[experiments.SHORT_WINDOW_VARIANT, "ap"],
         abl_short_window=experiments.SHORT_WINDOW_MONTHS,
-        abl_minmax_ap=ablation.loc["MinMax 스케일링", "ap"],
-        abl_window_error_ap=ablation.loc["창 단위 오차", "ap"],
-        abl_series_norm_ap=ablation.loc["시계열별 오차 정규화", "ap"],
+        abl_z_ap=ablation.loc[experiments.Z_SCORING_VARIANT, "ap"],
+        abl_z_vc1=ablation.loc[experiments.Z_SCORING_VARIANT, "value_capture_1pct"],
+        abl_one_noise_ap=ablation.loc[experiments.ONE_NOISE_VARIANT, "ap"],
+        abl_base_vc1=ablation.loc["기본값", "value_capture_1pct"],
         macro_diff=macro_diff,
         macro_noise=macro_noise,
         macro_within_noise="안" if abs(macro_diff) <= macro_noise else "밖",
         largest_drop_label=drops.idxmax(),
         largest_drop=drops.max(),
-        series_norm_helps="높아집니다" if drops["시계열별 오차 정규화"] < 0 else "높아지지 않습니다",
     )
     ablation_metrics = {m: METRIC_LABELS[m] for m in ("ap", "p_at_100", "r_at_5pct")}
     figures["fig_ablation"] = plots.ablation_bars(ablation, ablation_metrics)

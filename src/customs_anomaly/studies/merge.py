@@ -180,18 +180,21 @@ def comparison_with_real_releases(raw) -> StudyResult:
 def _noise_display(table: pd.DataFrame, real_label: str) -> pd.DataFrame:
     """A realism comparison as the chapter shows it (Korean headers; '예'/'아니오'/'' for within)."""
     within = table["within"].map({True: "예", False: "아니오"}).fillna("")
-    return (
-        table.assign(within=within)[["label", "real", "replica", "tolerance", "within"]]
-        .rename(
-            columns={
-                "label": "지표",
-                "real": real_label,
-                "replica": "이 빌드",
-                "tolerance": "허용 범위",
-                "within": "범위 안",
-            }
-        )
-        .round(3)
+    counts = table["figure"].str.replace("item_", "").isin(["rows", "series", "changes"])
+
+    def shown(values: pd.Series) -> list[str]:
+        return [f"{v:,.0f}" if count else f"{v:.3f}" for v, count in zip(values, counts)]
+
+    return table.assign(within=within, real=shown(table["real"]), replica=shown(table["replica"]))[
+        ["label", "real", "replica", "tolerance", "within"]
+    ].rename(
+        columns={
+            "label": "지표",
+            "real": real_label,
+            "replica": "이 빌드",
+            "tolerance": "허용 범위",
+            "within": "범위 안",
+        }
     )
 
 

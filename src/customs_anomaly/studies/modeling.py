@@ -3,6 +3,7 @@ baselines, and the improved detector, fitted on the training months."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from customs_anomaly import config, plots
@@ -82,6 +83,12 @@ def modeling_study(context: Context) -> StudyResult:
         "robust_k": detectors["robust"].params["k"],
         "code_percentile": CODE_PERCENTILE,
         "plus_budget_share": plus.params["budget_share"],
+        "plus_k": plus.params["k"],
+        "plus_neighbour_weight": plus.params["neighbour_weight"],
+        "plus_factor_low": plus.params["misdeclaration_factors"][0],
+        "plus_factor_high": plus.params["misdeclaration_factors"][1],
+        "plus_freight_tolerance": plus.params["freight_tolerance"],
+        **noise_examples(plus),
         "plus_samples": plus.train_samples_,
         "plus_last_loss": plus.loss_history_[-1],
         "plus_flagged_test": len(plus_flagged),
@@ -109,3 +116,21 @@ def modeling_study(context: Context) -> StudyResult:
     histories = {name: detectors[name].loss_history_ for name in ("lstm-a", "lstm-b")}
     figures = {"fig_loss": plots.loss_curves(histories)}
     return StudyResult(numbers, tables, figures)
+
+
+def noise_examples(plus) -> dict:
+    """What the improved detector's noise model makes of a x3 in its smallest and its largest
+    cell (month and series size both at the ends), and its 95% band there (as a factor)."""
+    noise = plus.noise_
+    n_month, n_series = len(noise.month_edges) + 1, len(noise.series_edges) + 1
+    cells = np.array([0, n_month * n_series - 1])  # the smallest and the largest sizes
+    llr = noise.log_ratio(np.full(2, np.log(3.0)), cells)
+    band = np.exp(noise.band(cells))
+    return {
+        "plus_noise_cells": n_month * n_series,
+        "plus_noise_components": noise.weights.shape[1],
+        "plus_llr_small_x3": float(llr[0]),
+        "plus_llr_large_x3": float(llr[1]),
+        "plus_band_small": float(band[0]),
+        "plus_band_large": float(band[1]),
+    }
