@@ -14,7 +14,7 @@ import pytest
 from demo_fixtures import panel_and_scores
 
 from customs_anomaly import config
-from customs_anomaly.demo import write_review_queue
+from customs_anomaly.demo import cases_of, write_review_queue
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = config.PROJECT_ROOT / "artifacts"
@@ -86,8 +86,10 @@ def open_page(browser, url: str):
 
 
 def expected_flags(scores, country_code=None):
+    """The rows the queue lists: a series' flags in consecutive months are one case, shown once
+    (`demo.cases_of`, unit-tested on its own in test_operations)."""
     in_test = scores["month"].between(config.TEST_START, config.STUDY_END)
-    rows = scores[scores["flag"] & in_test]
+    rows = cases_of(scores[scores["flag"] & in_test])
     return rows if country_code is None else rows[rows["country_code"] == country_code]
 
 

@@ -166,3 +166,18 @@ def test_score_refuses_a_budget_that_is_not_a_share(share, capsys):
         build_parser().parse_args(["score", "--panel", "p", "--model-dir", "m", "--out", "o.csv", "--budget", share])
     assert exit_info.value.code == 2
     assert "--budget: " in capsys.readouterr().err
+
+
+def test_inject_the_scheme_protocol_writes_labelled_schemes_that_read_back(tmp_path: Path, replica_panel_path: Path):
+    from customs_anomaly.storage import read_panel
+
+    out = tmp_path / "schemes.parquet"
+    assert (
+        main(["inject", "--panel", str(replica_panel_path), "--seed", "1", "--protocol", "schemes", "--out", str(out)])
+        == 0
+    )
+    panel = read_panel(out)
+    ids = panel.loc[panel["is_anomaly"], "scheme_id"]
+    assert ids.str.fullmatch(r"S\d{2}").all() and ids.nunique() == 30
+    assert set(panel.loc[panel["is_anomaly"], "anomaly_type"]) == {"g", "h", "i", "j", "k"}
+    assert (panel.loc[~panel["is_anomaly"], "scheme_id"] == "").all()

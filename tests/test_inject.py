@@ -85,3 +85,90 @@ def test_separability_table_compares_weight_month_and_region(panel):
     table = separability_check(inject_anomalies(panel, 0, SMALL))
     assert {"log 중량", "월 순번"} <= set(table["비교 항목"])
     assert table["p값"].dropna().between(0, 1).all()
+
+
+# --- the scheme protocol -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def replica_panel(replica_panel_path) -> pd.DataFrame:
+    from customs_anomaly.storage import read_panel
+
+    return read_panel(replica_panel_path)
+
+
+@pytest.fixture(scope="module")
+def schemes(replica_panel):
+    from customs_anomaly.inject import inject_schemes
+
+    return inject_schemes(replica_panel, seed=3)
+
+
+def test_scheme_labels_cover_exactly_the_changed_and_added_rows(replica_panel, schemes):
+    from customs_anomaly.inject import SchemeSpec
+
+    out = schemes.panel
+    key = list(config.PANEL_KEY)
+    both = out.merge(replica_panel[[*key, "weight_kg", "value_usd"]], on=key, how="left", suffixes=("", "_clean"))
+    added = both["weight_kg_clean"].isna().to_numpy()
+    changed = added | (both["value_usd"] != both["value_usd_clean"]).to_numpy()
+    changed |= (both["weight_kg"] != both["weight_kg_clean"]).to_numpy() & ~added
+    labelled = out["is_anomaly"].to_numpy()
+    assert np.array_equal(changed, labelled)
+    assert ((out[config.SCHEME_COLUMN] != "") == out["is_anomaly"]).all()
+    assert out.loc[added, "anomaly_type"].eq("k").all() and added.sum() > 0
+    assert out.loc[labelled, "month"].between(config.TEST_START, config.STUDY_END).all()
+    counts = schemes.schemes["anomaly_type"].value_counts().to_dict()
+    assert counts == SchemeSpec().counts
+    # the log and the scheme table describe exactly the labelled rows
+    assert len(schemes.log) == labelled.sum()
+    months = out[labelled].groupby(config.SCHEME_COLUMN)["month"].agg(["min", "max", "size"])
+    table = schemes.schemes.set_index("scheme_id")
+    assert (months["min"] == table["start"]).all() and (months["size"] == table["months"]).all()
+    # a series holds at most one scheme, and every persistent scheme runs on to the test year's end
+    # (or to the series' last month with imports)
+    assert table.groupby(["hsk_code", "country_code"]).size().max() == 1
+    from customs_anomaly.storage import check_panel
+
+    check_panel(out, "schemes.parquet")  # the labels pass the panel contract
+
+
+def test_scheme_injection_keeps_year_to_date_columns_consistent(replica_panel, schemes):
+    out = schemes.panel
+    key = list(config.PANEL_KEY)
+    both = out.merge(
+        replica_panel[[*key, "weight_kg", "value_usd", "ytd_weight_kg", "ytd_value_usd"]],
+        on=key,
+        how="left",
+        suffixes=("", "_clean"),
+    )
+    for column in ("weight_kg", "value_usd"):
+        both[f"{column}_clean"] = both[f"{column}_clean"].fillna(0.0)
+    both["d_weight"] = both["weight_kg"] - both["weight_kg_clean"]
+    both["d_value"] = both["value_usd"] - both["value_usd_clean"]
+    both = both.sort_values(key)
+    groups = [both["hsk_code"], both["country_code"], both["month"].dt.year]
+    for column, delta in (("ytd_weight_kg", "d_weight"), ("ytd_value_usd", "d_value")):
+        expected = both[f"{column}_clean"].fillna(0.0) + both.groupby(groups)[delta].cumsum()
+        np.testing.assert_allclose(both[column], expected, rtol=1e-9, atol=1e-6)
+    priced = out["weight_kg"] > 0
+    np.testing.assert_allclose(
+        out.loc[priced, "unit_price_usd_per_kg"], out.loc[priced, "value_usd"] / out.loc[priced, "weight_kg"]
+    )
+    np.testing.assert_allclose(out["total_freight_krw"], out["freight_krw_per_kg"] * out["weight_kg"])
+
+
+def test_schemes_change_prices_as_the_protocol_says(schemes):
+    from customs_anomaly.inject import SchemeSpec
+
+    spec, log = SchemeSpec(), schemes.log
+    persistent = log[log["anomaly_type"] == "g"]
+    assert persistent["factor"].between(*spec.persistent["g"]).all()
+    assert (persistent.groupby("scheme_id")["factor"].nunique() == 1).all()  # one factor a scheme
+    slide = log[log["anomaly_type"] == "i"].sort_values(["scheme_id", "month"])
+    assert (slide.groupby("scheme_id")["factor"].apply(lambda f: f.is_monotonic_decreasing)).all()
+    surge = log[log["anomaly_type"] == "j"]
+    ratio = surge["weight_kg"] / surge["original_weight_kg"]
+    assert ratio.between(spec.surge_weight[0] * 0.99, spec.surge_weight[1] * 1.01).all()
+    newcomer = log[log["anomaly_type"] == "k"]
+    assert (newcomer["original_value_usd"] == 0).all() and (newcomer["misdeclared_usd"] > 0).all()

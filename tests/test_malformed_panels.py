@@ -66,6 +66,10 @@ def with_labels(edit: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[pd.Da
     return lambda frame: edit(frame.assign(is_anomaly=False, anomaly_type=""))
 
 
+def with_scheme_labels(edit: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    return lambda frame: edit(frame.assign(is_anomaly=False, anomaly_type="", scheme_id=""))
+
+
 def repeat_key(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     frame.loc[1, KEY] = frame.loc[0, KEY].to_numpy()
@@ -167,6 +171,40 @@ PANEL_DEFECTS = [
     ),
     PanelDefect(
         "one label column", ".parquet", lambda f: f.assign(is_anomaly=False), ("column 'anomaly_type'", "missing label")
+    ),
+    PanelDefect(
+        "type without anomaly flag",
+        ".csv",
+        with_labels(set_cell("anomaly_type", 2, "d")),
+        ("row 3", "column 'anomaly_type'", "disagrees with is_anomaly"),
+    ),
+    PanelDefect(
+        "scheme type without scheme column",
+        ".parquet",
+        with_labels(lambda f: set_cell("anomaly_type", 1, "g")(set_cell("is_anomaly", 1, True)(f))),
+        ("row 2", "column 'anomaly_type'", "no scheme_id column"),
+    ),
+    PanelDefect(
+        "scheme type without scheme id",
+        ".csv",
+        with_scheme_labels(lambda f: set_cell("anomaly_type", 4, "h")(set_cell("is_anomaly", 4, True)(f))),
+        ("row 5", "column 'scheme_id'", "without a scheme id"),
+    ),
+    PanelDefect(
+        "scheme id on a one-month anomaly",
+        ".csv",
+        with_scheme_labels(
+            lambda f: set_cell("scheme_id", 2, "S01")(
+                set_cell("anomaly_type", 2, "d")(set_cell("is_anomaly", 2, True)(f))
+            )
+        ),
+        ("row 3", "column 'scheme_id'", "not part of a scheme"),
+    ),
+    PanelDefect(
+        "malformed scheme id",
+        ".csv",
+        with_scheme_labels(set_cell("scheme_id", 0, "scheme-1")),
+        ("row 1", "column 'scheme_id'", "not a scheme id"),
     ),
     PanelDefect("not parquet", ".parquet", None, ("cannot read table",), raw_bytes=b"PAR1 this is not a parquet file"),
     PanelDefect("not UTF-8", ".csv", None, ("cannot read table",), raw_bytes="month,가\n".encode("cp949")),

@@ -161,3 +161,29 @@ def test_fit_prospective_is_the_trailing_form_of_lstm_plus_only(small_injected_p
         "--prospective is a form of lstm-plus only",
     )
     assert not (tmp_path / "detector.json").exists()
+
+
+def test_consecutive_flags_of_a_series_are_one_case_in_the_queue():
+    from customs_anomaly.demo import cases_of
+
+    def row(code, month, score, **extra):
+        return {"hsk_code": code, "country_code": "CN", "month": pd.Timestamp(month), "score": score, **extra}
+
+    flagged = pd.DataFrame(
+        [
+            row("0302110000", "2024-09-01", 3.0, value_at_stake_usd=100.0),
+            row("0302110000", "2024-10-01", 5.0, value_at_stake_usd=200.0),
+            row("0302110000", "2024-11-01", 4.0, value_at_stake_usd=300.0),
+            row("0302110000", "2025-02-01", 9.0, value_at_stake_usd=50.0),  # a gap: a new case
+            row("0303000000", "2024-10-01", 7.0, value_at_stake_usd=10.0),
+        ]
+    )
+    cases = cases_of(flagged).set_index(["hsk_code", "month"])
+    assert len(cases) == 3
+    first = cases.loc[("0302110000", pd.Timestamp("2024-11-01"))]
+    assert first["score"] == 5.0 and first["case_value"] == 600.0
+    assert first["case_text"] == "2024-09~2024-11, 지적 3개월"
+    assert first["case_months"] == ["2024-09", "2024-10", "2024-11"]
+    # the detector's own case (lstm-plus's memory) reaches back before the first flag
+    own = cases_of(flagged.assign(case_start=pd.Timestamp("2024-07-01"), case_value_usd=1234.0).head(3))
+    assert own["case_months"].iloc[0][0] == "2024-07" and own["case_value"].iloc[0] == 1234.0

@@ -287,3 +287,29 @@ def test_narrow_leads_are_the_wins_by_less_than_five_percent_of_the_best_rival()
     narrow = narrow_leads(wins, "x")
     assert narrow.index.tolist() == [1.2] and narrow.loc[1.2, "lead"] == pytest.approx(0.0005)
     assert narrow_leads(wins.drop(index=1.2), "x").empty
+
+
+def test_a_persistent_half_price_is_flagged_by_its_second_month_and_reported_as_one_case():
+    from customs_anomaly.demo import cases_of
+    from customs_anomaly.operations import score_month
+
+    panel = known_panel(seed=5)
+    code = "0303540000"  # a series without the panel's planted rows
+    months = pd.date_range(config.TEST_START, config.STUDY_END, freq="MS")
+    start = months[6]  # the scheme's first month: the test year's seventh
+    scheme = (panel["hsk_code"] == code) & (panel["month"] >= start)
+    panel.loc[scheme, "value_usd"] *= 0.5
+    panel.loc[scheme, "unit_price_usd_per_kg"] *= 0.5
+    detector = make_detector("lstm-plus", epochs=1, verbose=0, alignment="trailing").fit(panel)
+    # each month scored from the months up to it, flagged at the detector's operating threshold
+    queue = pd.concat([score_month(detector, panel, month) for month in months[6:10]], ignore_index=True)
+    own = queue[queue["hsk_code"] == code].set_index("month")
+    assert own.loc[start, "flag"] or own.loc[months[7], "flag"]  # by its second month at the latest
+    assert own.loc[months[8:10], "flag"].all()
+    others = queue[queue["hsk_code"] != code]
+    assert set(others.loc[others["flag"], "reason_group"]) <= {"운임"}  # the panel's planted freight row only
+    cases = cases_of(queue[queue["flag"] & (queue["hsk_code"] == code)])
+    assert len(cases) == 1 and cases["case_months"].iloc[0][-1] == f"{months[9]:%Y-%m}"
+    assert cases["case_months"].iloc[0][0] == f"{start:%Y-%m}"  # the detector's case starts with the scheme
+    latest = own.loc[months[9]]
+    assert latest["case_start"] == start and latest["case_months"] == 4

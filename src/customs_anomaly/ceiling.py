@@ -35,6 +35,7 @@ from customs_anomaly.anomaly_types import PRICE_TYPES
 from customs_anomaly.detectors.series import freight_log_ratio
 from customs_anomaly.evaluate import evaluate_scores
 from customs_anomaly.experiments import DetectorRun, in_test_year, misdeclared_by_row
+from customs_anomaly.features import strip_labels
 from customs_anomaly.inject import InjectionSpec, cheap_donor_prices, eligible_rows
 
 KEY = list(config.PANEL_KEY)
@@ -380,7 +381,7 @@ def noise_ceiling(
     per_seed, scores_by_seed = [], {}
     for seed, result in injections.items():
         started = time.perf_counter()
-        panel = result.panel.drop(columns=list(config.LABEL_COLUMNS))
+        panel = strip_labels(result.panel)
         scores = injected_oracle_scores(clean_panel, clean_scores, panel, latent, prior)
         seconds += time.perf_counter() - started
         metrics = evaluate_scores(scores, result.panel, misdeclared_usd=misdeclared_by_row(result.panel, result.log))
@@ -430,7 +431,7 @@ def knowledge_gaps(
     clean = {key: oracle_scores(clean_panel, latent, prior, odd=odd) for key, odd in odd_of.items()}
     rows = []
     for seed, result in injections.items():
-        panel = result.panel.drop(columns=list(config.LABEL_COLUMNS))
+        panel = strip_labels(result.panel)
         expected = np.log(detector.analyses[seed]["expected_unit_price_usd_per_kg"].to_numpy(float))
         variants = {
             key: injected_oracle_scores(clean_panel, clean[key], panel, latent, prior, odd=odd)

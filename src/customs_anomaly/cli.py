@@ -27,6 +27,7 @@ PAGE_SUFFIXES = (".html", ".htm")
 ACCOUNTING_SUFFIX = "_row_accounting"  # merge writes PANEL_STEM + this + .csv beside the panel
 LOG_SUFFIX = "_log"  # inject writes OUT_STEM + this + OUT_SUFFIX beside the injected panel
 MONTHLY_MARKER = "monthly_queue.json"  # written by `monthly` into its output folder
+ONE_MONTH_PROTOCOL, SCHEME_PROTOCOL = "one-month", "schemes"  # `inject --protocol`
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -143,19 +144,23 @@ def cmd_merge(args: argparse.Namespace) -> None:
 
 
 def cmd_inject(args: argparse.Namespace) -> None:
-    from customs_anomaly.inject import InjectionSpec, inject_anomalies
+    from customs_anomaly.inject import InjectionSpec, SchemeSpec, inject_anomalies, inject_schemes
     from customs_anomaly.storage import check_output_file, read_panel, write_tables
 
     out = check_output_file(args.out, inputs=(args.panel,))
     log_path = check_output_file(beside(out, LOG_SUFFIX), inputs=(args.panel,))
     panel = read_panel(args.panel)
     try:
-        result = inject_anomalies(panel, seed=args.seed, spec=InjectionSpec())
+        if args.protocol == SCHEME_PROTOCOL:
+            result = inject_schemes(panel, seed=args.seed, spec=SchemeSpec())
+        else:
+            result = inject_anomalies(panel, seed=args.seed, spec=InjectionSpec())
     except ValueError as exc:  # too few eligible rows for the protocol's counts
         raise InputError(args.panel, f"cannot inject the protocol's anomalies: {exc}") from None
     write_tables([(result.log, log_path), (result.panel, out)])
     counts = result.panel.loc[result.panel["is_anomaly"], "anomaly_type"].value_counts().sort_index()
-    print(f"injected {int(counts.sum())} anomalies ({', '.join(f'{k}={v}' for k, v in counts.items())})")
+    what = "rows of multi-month schemes" if args.protocol == SCHEME_PROTOCOL else "anomalies"
+    print(f"injected {int(counts.sum())} {what} ({', '.join(f'{k}={v}' for k, v in counts.items())})")
     print(f"wrote {out} and the injection log {log_path}")
 
 
@@ -354,6 +359,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("inject", help="inject labelled mock anomalies into the test year")
     p.add_argument("--panel", required=True)
     p.add_argument("--seed", type=_seed, default=config.DEFAULT_SEED)
+    p.add_argument(
+        "--protocol",
+        choices=(ONE_MONTH_PROTOCOL, SCHEME_PROTOCOL),
+        default=ONE_MONTH_PROTOCOL,
+        help="one-month: the six one-row types a-f (chapter 04); schemes: misdeclaration that lasts several "
+        "months, types g-k, each row with its scheme_id",
+    )
     p.add_argument("--out", required=True, help=".parquet or .csv")
     p.set_defaults(func=cmd_inject)
 

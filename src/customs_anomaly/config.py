@@ -60,6 +60,9 @@ PANEL_COLUMNS = (
 )
 PANEL_KEY = ("month", "hsk_code", "country_code")
 LABEL_COLUMNS = ("is_anomaly", "anomaly_type")
+# The scheme protocol's label: the id of the multi-month scheme a row belongs to ('' otherwise).
+SCHEME_COLUMN = "scheme_id"
+ALL_LABEL_COLUMNS = (*LABEL_COLUMNS, SCHEME_COLUMN)  # what no detector may read
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,12 @@ QUEUE_COLUMNS = (
     ("score", "위험 점수"),
     ("reason_group", "위험 유형"),
     ("reason", "위험 현상"),
+    ("case", "사건(시작~최근, 지적된 달 수)"),
+    ("case_value", "사건 누적 의심 금액(USD)"),
 )
+# Per-row case columns a score file may carry (`lstm-plus`'s memory): the first month of the run
+# of months straying from the series' lagged level, and the USD at stake over it so far.
+CASE_COLUMNS = ("case_start", "case_value_usd", "value_at_stake_usd")
 # Per-month model columns a score file may carry, drawn in the detail view: (score column, page key).
 MODEL_LINES = {
     "recon_unit_price_usd_per_kg": "recon_unit_price",
@@ -122,13 +127,13 @@ def queue_data(scores: pd.DataFrame, panel: pd.DataFrame, window=TEST_YEAR) -> d
     _check_scores(scores)
     scores = scores.assign(month=pd.to_datetime(scores["month"]).astype("datetime64[ns]"))
     model_columns = [c for c in MODEL_LINES if c in scores]
-    extra = [c for c in ("reason_group", *model_columns) if c in scores]
+    extra = [c for c in ("reason_group", *model_columns, *CASE_COLUMNS) if c in scores]
     joined = panel.merge(scores[list(SCORE_COLUMNS) + extra], on=KEY, how="left", validate="one_to_one")
     joined = pd.concat([joined, peer_bands(joined)], axis=1)
     if "reason_group" not in joined:
         joined["reason_group"] = ""
     flagged = joined[in_window(joined["month"], window) & joined["flag"].fillna(False).astype(bool)]
-    flagged = flagged.sort_values("score", ascending=False)
+    flagged = cases_of(flagged).sort_values("score", ascending=False)
     series_ids = {
         key: f"s{i}" for i, key in enumerate(dict.fromkeys(zip(flagged["hsk_code"], flagged["country_code"])))
     }
@@ -147,6 +152,9 @@ def queue_data(scores: pd.DataFrame, panel: pd.DataFrame, window=TEST_YEAR) -> d
             "score": round(float(r.score), 4),
             "reason": r.reason or "",
             "reason_group": r.reason_group or "",
+            "case": r.case_text,
+            "case_value": None if not math.isfinite(r.case_value) else round(float(r.case_value), 0),
+            "case_months": r.case_months,
         }
         for rank, (r, group) in enumerate(zip(flagged.itertuples(index=False), item_group(flagged["hsk_code"])), 1)
     ]
@@ -160,6 +168,46 @@ def queue_data(scores: pd.DataFrame, panel: pd.DataFrame, window=TEST_YEAR) -> d
         "expected" if "expected_unit_price_usd_per_kg" in model_columns else ("reconstruction" if model_columns else "")
     )
     return {"rows": rows, "series": series, "model_kind": kind, "columns": [list(pair) for pair in QUEUE_COLUMNS]}
+
+
+def _month_number(months: pd.Series) -> pd.Series:
+    months = pd.to_datetime(months)
+    return months.dt.year * 12 + months.dt.month
+
+
+def cases_of(flagged: pd.DataFrame) -> pd.DataFrame:
+    """Flagged rows grouped into cases: a series' flags in consecutive months are one case, listed
+    once by its latest month (its highest score), from the earlier of its first flagged month and
+    the first month of the detector's own case (`case_start`, where the scores carry it). Adds
+    case_text ('2024-09~2024-12, 지적 3개월'), case_months (the months from the start to the
+    latest) and case_value (the detector's USD at stake over the case, else the sum of its flagged
+    months' value at stake, else NaN)."""
+    if flagged.empty:
+        return flagged.assign(case_text="", case_months=[], case_value=float("nan"))
+    ordered = flagged.sort_values(["hsk_code", "country_code", "month"])
+    number = _month_number(ordered["month"])
+    series = ordered["hsk_code"] + "|" + ordered["country_code"]
+    new_case = (series != series.shift()) | (number - number.shift() != 1)
+    case_id = new_case.cumsum()
+    rows = []
+    for _, case in ordered.groupby(case_id, sort=False):
+        latest = case.iloc[-1].copy()
+        start = case["month"].min()
+        if "case_start" in case and pd.notna(latest.get("case_start")):
+            start = min(start, pd.Timestamp(latest["case_start"]))
+        months = pd.date_range(start, latest["month"], freq="MS")
+        if "case_value_usd" in case and latest.get("case_value_usd", 0) > 0:
+            value = float(latest["case_value_usd"])
+        elif "value_at_stake_usd" in case:
+            value = float(case["value_at_stake_usd"].sum())
+        else:
+            value = float("nan")
+        latest["score"] = case["score"].max()
+        latest["case_text"] = f"{start:%Y-%m}~{latest['month']:%Y-%m}, 지적 {len(case)}개월"
+        latest["case_months"] = [f"{m:%Y-%m}" for m in months]
+        latest["case_value"] = value
+        rows.append(latest)
+    return pd.DataFrame(rows)
 
 
 def _table_of(data: dict) -> pd.DataFrame:

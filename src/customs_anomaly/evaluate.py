@@ -120,3 +120,53 @@ def summarise_over_seeds(results: list[dict]) -> pd.DataFrame:
     """Mean and standard deviation of every numeric metric over injection seeds."""
     frame = pd.DataFrame(results).drop(columns=["seed"], errors="ignore").select_dtypes("number")
     return pd.DataFrame({"mean": frame.mean(), "std": frame.std(ddof=1) if len(frame) > 1 else 0.0})
+
+
+def case_outcomes(panel: pd.DataFrame, flags, misdeclared_usd) -> pd.DataFrame:
+    """What a review queue made of each multi-month scheme of an injected panel (`scheme_id`):
+    caught when any of its rows is flagged; the first flagged month; the delay in months from the
+    scheme's first month to it; the misdeclared USD of the scheme and the part of it from the first
+    flagged month on (what acting on the first flag recovers). `flags` and `misdeclared_usd` are
+    aligned with the panel's rows. Columns: scheme_id, anomaly_type, start, months, caught,
+    first_flag, delay_months, value_usd, recovered_usd."""
+    flags = np.asarray(flags, dtype=bool)
+    value = np.asarray(misdeclared_usd, dtype=float)
+    ids = panel[config.SCHEME_COLUMN].to_numpy()
+    rows = []
+    for scheme in sorted(set(ids) - {""}):
+        member = ids == scheme
+        months = panel["month"].to_numpy()[member]
+        flagged = flags[member]
+        start = pd.Timestamp(months.min())
+        first = pd.Timestamp(months[flagged].min()) if flagged.any() else pd.NaT
+        delay = (first.year - start.year) * 12 + first.month - start.month if flagged.any() else np.nan
+        recovered = value[member][months >= np.datetime64(first)].sum() if flagged.any() else 0.0
+        rows.append(
+            {
+                "scheme_id": scheme,
+                "anomaly_type": panel["anomaly_type"].to_numpy()[member][0],
+                "start": start,
+                "months": int(member.sum()),
+                "caught": bool(flagged.any()),
+                "first_flag": first,
+                "delay_months": delay,
+                "value_usd": float(value[member].sum()),
+                "recovered_usd": float(recovered),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def case_summary(outcomes: pd.DataFrame) -> dict:
+    """The scheme protocol's case metrics: schemes, the share caught, the median delay of the
+    caught ones (months), the share of the misdeclared value recovered from the first flag on,
+    and the share caught per scheme type (`caught_<type>`)."""
+    caught = outcomes["caught"]
+    total = outcomes["value_usd"].sum()
+    return {
+        "schemes": len(outcomes),
+        "caught_share": float(caught.mean()) if len(outcomes) else float("nan"),
+        "median_delay": float(outcomes.loc[caught, "delay_months"].median()) if caught.any() else float("nan"),
+        "recovered_share": float(outcomes["recovered_usd"].sum() / total) if total > 0 else float("nan"),
+        **{f"caught_{kind}": float(group.mean()) for kind, group in caught.groupby(outcomes["anomaly_type"])},
+    }

@@ -18,6 +18,7 @@ from customs_anomaly import config
 from customs_anomaly.anomaly_types import GROUP_OF_TYPE, PRICE_TYPES
 from customs_anomaly.detectors import Detector
 from customs_anomaly.evaluate import average_precision, evaluate_scores, summarise_over_seeds
+from customs_anomaly.features import strip_labels
 from customs_anomaly.inject import InjectionResult, InjectionSpec, inject_anomalies, inject_fixed
 from customs_anomaly.storage import NUMERIC_PANEL_COLUMNS
 from customs_anomaly.thresholds import budget_flags
@@ -97,7 +98,7 @@ def injected_panels(panel: pd.DataFrame, seeds, spec: InjectionSpec = InjectionS
 
 
 def without_labels(result: InjectionResult) -> pd.DataFrame:
-    return result.panel.drop(columns=list(config.LABEL_COLUMNS))
+    return strip_labels(result.panel)
 
 
 def evaluate_detector(detector: Detector, injections: dict) -> DetectorRun:
@@ -300,12 +301,14 @@ SHORT_WINDOW_MONTHS = 6
 SHORT_WINDOW_VARIANT = f"{SHORT_WINDOW_MONTHS}개월 창"
 Z_SCORING_VARIANT = "예상 변동폭 단위 점수(이전 방식)"
 ONE_NOISE_VARIANT = "규모 구분 없는 잡음 모형"
+NO_MEMORY_VARIANT = "기억·동료 부분 없음"
 ABLATIONS = {
     "기본값": {},
     "거시 변수 추가": {"macro": True},
     SHORT_WINDOW_VARIANT: {"window": SHORT_WINDOW_MONTHS},
     Z_SCORING_VARIANT: {"scoring": "z"},
     ONE_NOISE_VARIANT: {"noise_bins": (1, 1)},
+    NO_MEMORY_VARIANT: {"memory": False},
 }
 COMPONENT_PARTS = {
     "LSTM 예측만": "lstm_price_score",

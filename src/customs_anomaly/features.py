@@ -39,7 +39,7 @@ FREIGHT_FEATURES = {"freight_krw_per_kg", "total_freight_krw", "dubai_usd"}
 
 def strip_labels(panel: pd.DataFrame) -> pd.DataFrame:
     """The panel without label columns: detectors never read them."""
-    return panel.drop(columns=[c for c in config.LABEL_COLUMNS if c in panel.columns])
+    return panel.drop(columns=[c for c in config.ALL_LABEL_COLUMNS if c in panel.columns])
 
 
 def numeric_matrix(panel: pd.DataFrame, columns: list[str] = ORIGINAL_FEATURES) -> np.ndarray:

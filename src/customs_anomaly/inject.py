@@ -59,6 +59,7 @@ class InjectionSpec:
 class InjectionResult:
     panel: pd.DataFrame
     log: pd.DataFrame
+    schemes: pd.DataFrame | None = None  # the scheme protocol: one row per scheme
 
 
 def eligible_rows(panel: pd.DataFrame, spec: InjectionSpec) -> pd.Series:
@@ -146,10 +147,11 @@ def _pick(rng: np.random.Generator, candidates: pd.Index, taken: set, n: int, ki
 
 
 def _prepare(panel: pd.DataFrame) -> pd.DataFrame:
-    out = panel.drop(columns=[c for c in config.LABEL_COLUMNS if c in panel.columns]).copy()
+    out = panel.drop(columns=[c for c in config.ALL_LABEL_COLUMNS if c in panel.columns]).copy()
     changed = [
         "weight_kg",
         "value_usd",
+        "ytd_weight_kg",
         "ytd_value_usd",
         "unit_price_usd_per_kg",
         "freight_krw_per_2teu",
@@ -281,5 +283,338 @@ def protocol_table(spec: InjectionSpec = InjectionSpec()) -> pd.DataFrame:
             "건수": ANOMALY_TYPES["type"].map(spec.counts).fillna(0).astype(int),
             "크기": [change.format(**values) for change in ANOMALY_TYPES["change"]],
             "의심 수법": ANOMALY_TYPES["scheme"],
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Schemes that last: the scheme protocol
+# ---------------------------------------------------------------------------------------------
+
+# type, name, what is changed (the magnitudes come from SchemeSpec), the scheme it stands for
+SCHEME_TYPES_TABLE = pd.DataFrame(
+    [
+        (
+            "g",
+            "지속 저가 신고",
+            "시작 달부터 시험 연도 끝까지 수입한 모든 달의 금액 × {g}",
+            "적발될 때까지 모든 선적을 낮춰 신고(관세 포탈)",
+        ),
+        (
+            "h",
+            "지속 고가 신고",
+            "시작 달부터 시험 연도 끝까지 수입한 모든 달의 금액 × {h}",
+            "대금을 부풀려 자금을 계속 해외로 옮김",
+        ),
+        (
+            "i",
+            "점진적 저가",
+            "시작 달부터 달마다 단가를 앞 달의 {i}배로(바닥 ×{i_floor})",
+            "고정된 가격 기준 아래로 조금씩 내려가며 심사를 피함",
+        ),
+        (
+            "j",
+            "물량 급증과 저가",
+            "{j_months}개월 동안 중량 × {j_weight}, 단가 × {j}",
+            "덤핑, 할당 회피, 원산지 세탁",
+        ),
+        (
+            "k",
+            "새 상대국의 이례적 저가",
+            "그 품목을 수입한 적 없는 나라에서 {k_months}개월 동안, 기존 상대국 최저 단가의 {k}배로",
+            "세율이 낮은 나라를 거친 원산지 세탁",
+        ),
+    ],
+    columns=["type", "name", "change", "scheme"],
+)
+SERIES = ["hsk_code", "country_code"]
+
+
+@dataclass(frozen=True)
+class SchemeSpec:
+    """The scheme protocol: how many schemes of each type, and how large."""
+
+    test_start: pd.Timestamp = config.TEST_START
+    test_end: pd.Timestamp = config.STUDY_END
+    counts: dict = field(default_factory=lambda: {"g": 8, "h": 4, "i": 6, "j": 6, "k": 6})
+    persistent: dict = field(default_factory=lambda: {"g": (0.3, 0.6), "h": (1.8, 3.0)})  # price factor
+    slide_step: tuple = (0.8, 0.9)  # i: a month's price is this factor of the month before's
+    slide_floor: float = 0.25
+    surge_weight: tuple = (3.0, 8.0)  # j: weight factor
+    surge_price: tuple = (0.3, 0.6)  # j: unit-price factor
+    surge_months: tuple = (2, 4)  # j: consecutive months, inclusive
+    newcomer_price: tuple = (0.2, 0.4)  # k: of the lowest unit price of the code's other partners that month
+    newcomer_months: tuple = (3, 6)  # k: the last months of the test year, inclusive
+    min_months: int = 3  # g, h, i: months with imports from the start to the end of the test year
+
+    def ranges_text(self) -> dict:
+        return {
+            "g": "~".join(f"{v:g}" for v in self.persistent["g"]),
+            "h": "~".join(f"{v:g}" for v in self.persistent["h"]),
+            "i": "~".join(f"{v:g}" for v in self.slide_step),
+            "i_floor": f"{self.slide_floor:g}",
+            "j": "~".join(f"{v:g}" for v in self.surge_price),
+            "j_weight": "~".join(f"{v:g}" for v in self.surge_weight),
+            "j_months": "~".join(f"{v:d}" for v in self.surge_months),
+            "k": "~".join(f"{v:g}" for v in self.newcomer_price),
+            "k_months": "~".join(f"{v:d}" for v in self.newcomer_months),
+        }
+
+
+def _apply_quantities(panel: pd.DataFrame, rows: pd.Index, weight: np.ndarray, value: np.ndarray) -> None:
+    """Set the weight and declared value of rows (in place) and keep everything derived
+    consistent: unit price, total freight, and the series' year-to-date weight and value of that
+    month and the later months of the same year."""
+    deltas = pd.DataFrame(
+        {
+            "weight": np.asarray(weight, float) - panel.loc[rows, "weight_kg"].to_numpy(float),
+            "value": np.asarray(value, float) - panel.loc[rows, "value_usd"].to_numpy(float),
+        },
+        index=rows,
+    )
+    panel.loc[rows, "weight_kg"] = weight
+    panel.loc[rows, "value_usd"] = value
+    panel.loc[rows, "unit_price_usd_per_kg"] = panel.loc[rows, "value_usd"] / panel.loc[rows, "weight_kg"]
+    panel.loc[rows, "total_freight_krw"] = panel.loc[rows, "freight_krw_per_kg"] * panel.loc[rows, "weight_kg"]
+    changes = panel.loc[rows, [*SERIES, "month"]].assign(**deltas)
+    later = panel[[*SERIES, "month"]].reset_index(names="target").merge(changes, on=SERIES, suffixes=("", "_changed"))
+    later = later[
+        (later["month"] >= later["month_changed"]) & (later["month"].dt.year == later["month_changed"].dt.year)
+    ]
+    totals = later.groupby("target")[["weight", "value"]].sum()
+    panel.loc[totals.index, "ytd_weight_kg"] += totals["weight"].to_numpy()
+    panel.loc[totals.index, "ytd_value_usd"] += totals["value"].to_numpy()
+
+
+def _test_months(spec: SchemeSpec) -> pd.DatetimeIndex:
+    return pd.date_range(spec.test_start, spec.test_end, freq="MS")
+
+
+def _traded_test_rows(panel: pd.DataFrame, spec: SchemeSpec) -> pd.DataFrame:
+    """Rows with imports in the test window: index, series key and month position."""
+    rows = panel[panel["month"].between(spec.test_start, spec.test_end) & (panel["weight_kg"] > 0)]
+    months = _test_months(spec)
+    return pd.DataFrame(
+        {
+            "row": rows.index,
+            "hsk_code": rows["hsk_code"].to_numpy(),
+            "country_code": rows["country_code"].to_numpy(),
+            "position": months.get_indexer(rows["month"]),
+        }
+    )
+
+
+def _persistent_candidates(traded: pd.DataFrame, min_months: int) -> dict:
+    """Series with imports in at least `min_months` test months: key -> sorted (position, row)."""
+    out = {}
+    for key, rows in traded.groupby(SERIES):
+        if len(rows) >= min_months:
+            out[key] = rows.sort_values("position")[["position", "row"]].to_numpy()
+    return out
+
+
+def _run_candidates(traded: pd.DataFrame, length: int) -> dict:
+    """Series with `length` consecutive test months of imports: key -> list of runs of rows."""
+    out = {}
+    for key, rows in traded.groupby(SERIES):
+        rows = rows.sort_values("position")
+        positions, ids = rows["position"].to_numpy(), rows["row"].to_numpy()
+        runs = [
+            ids[i : i + length]
+            for i in range(len(positions) - length + 1)
+            if positions[i + length - 1] - positions[i] == length - 1
+        ]
+        if runs:
+            out[key] = runs
+    return out
+
+
+def _choose_key(rng: np.random.Generator, keys: list, taken: set, kind: str):
+    free = [key for key in keys if key not in taken]
+    if not free:
+        raise ValueError(f"scheme type {kind}: no eligible series left")
+    return free[int(rng.integers(len(free)))]
+
+
+def _newcomer_rows(
+    panel: pd.DataFrame, rng: np.random.Generator, spec: SchemeSpec, taken_codes: set
+) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """New rows of a partner that never traded a code before, for the last months of the test
+    year: a country of the five regions absent from the code's rows, the weight of a typical
+    partner month, the unit price a factor of the lowest partner price that month. Returns the
+    rows (with their legitimate market price in `market_price`), the price factor and the code."""
+    months = _test_months(spec)
+    length = int(rng.integers(spec.newcomer_months[0], spec.newcomer_months[1] + 1))
+    window = months[-length:]
+    traded = panel[(panel["weight_kg"] > 0) & panel["month"].isin(window)]
+    partners_per_month = traded.groupby("hsk_code")["month"].nunique()
+    codes = sorted(set(partners_per_month.index[partners_per_month == length]) - taken_codes)
+    if not codes:
+        raise ValueError("scheme type k: no HSK code with partners in every month of the window")
+    code = codes[int(rng.integers(len(codes)))]
+    present = set(panel.loc[panel["hsk_code"] == code, "country_code"])
+    countries = panel[["country_code", "country_name", "region"]].drop_duplicates("country_code")
+    countries = countries[(countries["country_code"] != "") & ~countries["country_code"].isin(present)]
+    country = countries.sort_values("country_code").iloc[int(rng.integers(len(countries)))]
+    factor = float(rng.uniform(*spec.newcomer_price))
+    peers = traded[traded["hsk_code"] == code]
+    lowest = peers.groupby("month")["unit_price_usd_per_kg"].min()
+    market = peers.groupby("month")["unit_price_usd_per_kg"].median()
+    usual_weight = peers.groupby("month")["weight_kg"].median()
+    rows = []
+    for month in window:
+        template = panel[(panel["month"] == month) & (panel["region"] == country["region"])].iloc[0]
+        weight = float(np.rint(usual_weight[month] * rng.uniform(0.5, 1.5))) or 1.0
+        price = lowest[month] * factor
+        rows.append(
+            {
+                **template.to_dict(),
+                "hsk_code": code,
+                "item_name": peers["item_name"].iloc[0],
+                "country_code": country["country_code"],
+                "country_name": country["country_name"],
+                "region": country["region"],
+                "weight_kg": weight,
+                "value_usd": float(np.rint(weight * price)),
+                "market_price": float(market[month]),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["unit_price_usd_per_kg"] = frame["value_usd"] / frame["weight_kg"]
+    frame["total_freight_krw"] = frame["freight_krw_per_kg"] * frame["weight_kg"]
+    year = frame["month"].dt.year
+    frame["ytd_weight_kg"] = frame.groupby(year)["weight_kg"].cumsum()
+    frame["ytd_value_usd"] = frame.groupby(year)["value_usd"].cumsum()
+    return frame, np.full(len(frame), factor), code
+
+
+def inject_schemes(panel: pd.DataFrame, seed: int, spec: SchemeSpec = SchemeSpec()) -> InjectionResult:
+    """The scheme protocol: `spec.counts` schemes of types g-k in the test year, deterministic per
+    seed, at most one per series. Every changed (or added) row is labelled with its type and its
+    scheme's id (`scheme_id`, e.g. 'S07'); year-to-date columns stay consistent. The log has one row
+    per changed row (misdeclared_usd: the declared value's departure from the value at the
+    legitimate price); `schemes` one row per scheme: scheme_id, anomaly_type, hsk_code,
+    country_code, start, end, months (with imports), misdeclared_usd."""
+    rng = np.random.default_rng(seed)
+    clean = _prepare(panel)
+    clean[config.SCHEME_COLUMN] = ""
+    out = clean.copy()
+    traded = _traded_test_rows(clean, spec)
+    taken: set = set()
+    changes = []  # (scheme id, kind, rows, new weight, new value, price factor, misdeclared)
+    number = 0
+
+    def next_id() -> str:
+        nonlocal number
+        number += 1
+        return f"S{number:02d}"
+
+    # new partners first: they add rows, and their codes keep their own partners
+    new_rows, taken_codes = [], set()
+    for _ in range(spec.counts.get("k", 0)):
+        rows, factors, code = _newcomer_rows(clean, rng, spec, taken_codes)
+        taken_codes.add(code)
+        scheme = next_id()
+        rows = rows.assign(is_anomaly=True, anomaly_type="k", **{config.SCHEME_COLUMN: scheme})
+        new_rows.append((scheme, rows, factors))
+        taken.add((code, rows["country_code"].iloc[0]))
+    surges = {}
+    for _ in range(spec.counts.get("j", 0)):
+        length = int(rng.integers(spec.surge_months[0], spec.surge_months[1] + 1))
+        if length not in surges:
+            surges[length] = _run_candidates(traded, length)
+        key = _choose_key(rng, sorted(surges[length]), taken, "j")
+        taken.add(key)
+        runs = surges[length][key]
+        rows = pd.Index(runs[int(rng.integers(len(runs)))])
+        weight_factor, price_factor = rng.uniform(*spec.surge_weight), rng.uniform(*spec.surge_price)
+        weight = np.maximum(np.rint(clean.loc[rows, "weight_kg"].to_numpy() * weight_factor), 1.0)
+        legitimate = weight * clean.loc[rows, "unit_price_usd_per_kg"].to_numpy()
+        changes.append((next_id(), "j", rows, weight, legitimate * price_factor, price_factor, legitimate))
+    persistent = _persistent_candidates(traded, spec.min_months)
+    for kind in ("i", "g", "h"):
+        for _ in range(spec.counts.get(kind, 0)):
+            key = _choose_key(rng, sorted(persistent), taken, kind)
+            taken.add(key)
+            months_rows = persistent[key]
+            start = int(rng.integers(0, len(months_rows) - spec.min_months + 1))
+            chosen = months_rows[start:]
+            rows = pd.Index(chosen[:, 1])
+            if kind == "i":
+                step = rng.uniform(*spec.slide_step)
+                since = chosen[:, 0] - chosen[0, 0]
+                factors = np.maximum(step ** (since + 1.0), spec.slide_floor)
+            else:
+                factors = np.full(len(rows), rng.uniform(*spec.persistent[kind]))
+            weight = clean.loc[rows, "weight_kg"].to_numpy()
+            legitimate = clean.loc[rows, "value_usd"].to_numpy()
+            changes.append((next_id(), kind, rows, weight, legitimate * factors, factors, legitimate))
+
+    logs, schemes = [], []
+    for scheme, kind, rows, weight, value, factors, legitimate in changes:
+        before = out.loc[rows].copy()
+        _apply_quantities(out, rows, weight, value)
+        out.loc[rows, "is_anomaly"] = True
+        out.loc[rows, "anomaly_type"] = kind
+        out.loc[rows, config.SCHEME_COLUMN] = scheme
+        log = before[[*KEY, "region", "item_name", "usd_krw"]].assign(
+            scheme_id=scheme,
+            anomaly_type=kind,
+            group=PRICE_GROUP,
+            factor=factors,
+            original_weight_kg=before["weight_kg"].to_numpy(),
+            weight_kg=np.asarray(weight, float),
+            original_value_usd=before["value_usd"].to_numpy(),
+            injected_value_usd=np.asarray(value, float),
+            misdeclared_usd=np.abs(np.asarray(legitimate, float) - np.asarray(value, float)),
+        )
+        logs.append(log)
+    added = []
+    for scheme, rows, factors in new_rows:
+        market = rows.pop("market_price").to_numpy()
+        added.append(rows)
+        logs.append(
+            rows[[*KEY, "region", "item_name", "usd_krw"]].assign(
+                scheme_id=scheme,
+                anomaly_type="k",
+                group=PRICE_GROUP,
+                factor=factors,
+                original_weight_kg=0.0,
+                weight_kg=rows["weight_kg"].to_numpy(),
+                original_value_usd=0.0,
+                injected_value_usd=rows["value_usd"].to_numpy(),
+                misdeclared_usd=np.abs(rows["weight_kg"].to_numpy() * market - rows["value_usd"].to_numpy()),
+            )
+        )
+    if added:
+        out = pd.concat([out, *added], ignore_index=True)
+    out = out.sort_values(KEY, ignore_index=True)
+    log = pd.concat(logs, ignore_index=True).sort_values(["scheme_id", "month"], ignore_index=True)
+    for scheme, rows in log.groupby("scheme_id", sort=True):
+        schemes.append(
+            {
+                "scheme_id": scheme,
+                "anomaly_type": rows["anomaly_type"].iloc[0],
+                "hsk_code": rows["hsk_code"].iloc[0],
+                "country_code": rows["country_code"].iloc[0],
+                "start": rows["month"].min(),
+                "end": rows["month"].max(),
+                "months": len(rows),
+                "misdeclared_usd": float(rows["misdeclared_usd"].sum()),
+            }
+        )
+    return InjectionResult(panel=out, log=log, schemes=pd.DataFrame(schemes))
+
+
+def scheme_protocol_table(spec: SchemeSpec = SchemeSpec()) -> pd.DataFrame:
+    """The scheme protocol as chapter 04 shows it: type, name, count, size and the scheme."""
+    values = spec.ranges_text()
+    return pd.DataFrame(
+        {
+            "유형": SCHEME_TYPES_TABLE["type"],
+            "이름": SCHEME_TYPES_TABLE["name"],
+            "건수": SCHEME_TYPES_TABLE["type"].map(spec.counts).fillna(0).astype(int),
+            "크기": [change.format(**values) for change in SCHEME_TYPES_TABLE["change"]],
+            "의심 수법": SCHEME_TYPES_TABLE["scheme"],
         }
     )

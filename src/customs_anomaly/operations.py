@@ -80,15 +80,15 @@ class Backtest:
     refit_every: int  # 0: fitted once on the training months
     per_month: pd.DataFrame  # seed, month, rows, anomalies, reviewed, found, precision, recall
     per_seed: list[dict]  # the usual metrics over the test year, per seed
+    flags: dict  # per seed: the review queue's flags, aligned with that seed's panel
 
     def summary(self) -> pd.Series:
         return pd.DataFrame(self.per_seed).drop(columns="seed").mean()
 
 
-def monthly_queue(scores: np.ndarray, months: pd.Series, labels: np.ndarray, share: float) -> pd.DataFrame:
-    """Per month: rows scored, anomalies, the review queue of the top `share` of the month's rows
-    (at least one), the anomalies in it, and its precision and recall."""
-    flags = budget_flags(pd.Series(scores), months.reset_index(drop=True), share).to_numpy()
+def monthly_queue(scores: np.ndarray, months: pd.Series, labels: np.ndarray, flags: np.ndarray) -> pd.DataFrame:
+    """Per month: rows scored, anomalies, the review queue (`flags`: e.g. the top share of the
+    month's rows, `budget_flags`), the anomalies in it, and its precision and recall."""
     frame = pd.DataFrame(
         {
             "month": months.to_numpy(),
@@ -122,7 +122,7 @@ def backtest(
     scores); retrospective: the whole panel is read and only the months are scored (an audit after
     the fact). The queue of each month is its top `share` of rows."""
     months = pd.DatetimeIndex(months)
-    per_month, per_seed = [], []
+    per_month, per_seed, all_flags = [], [], {}
     for seed, result in injections.items():
         panel = result.panel
         scores = np.full(len(panel), np.nan)
@@ -138,7 +138,10 @@ def backtest(
                 positions, analysis = analyse_month(detector, panel, month)
                 scores[positions] = analysis["score"].to_numpy()
         labels = panel["is_anomaly"].to_numpy(dtype=bool)
-        queue = monthly_queue(scores[in_months], panel.loc[in_months, "month"], labels[in_months], share)
+        flags = np.zeros(len(panel), dtype=bool)
+        flags[in_months] = budget_flags(pd.Series(scores[in_months]), panel.loc[in_months, "month"], share).to_numpy()
+        all_flags[seed] = flags
+        queue = monthly_queue(scores[in_months], panel.loc[in_months, "month"], labels[in_months], flags[in_months])
         per_month.append(queue.assign(seed=seed))
         metrics = evaluate_scores(
             pd.DataFrame({"score": scores, "flag": np.zeros(len(panel), dtype=bool)}),
@@ -148,4 +151,4 @@ def backtest(
             test_end=months.max(),
         )
         per_seed.append({"seed": seed, **metrics})
-    return Backtest(detector.name, mode, refit_every, pd.concat(per_month, ignore_index=True), per_seed)
+    return Backtest(detector.name, mode, refit_every, pd.concat(per_month, ignore_index=True), per_seed, all_flags)

@@ -121,6 +121,56 @@ def injection_before_after(
     return fig
 
 
+def scheme_examples(
+    clean: pd.DataFrame, result, kinds: tuple = ("g", "i", "j", "k"), context_months: int = 24
+) -> Figure:
+    """One scheme of each of `kinds` (the largest by misdeclared value), from `context_months`
+    before its start: the series' legitimate unit price (blue) and the declared one in the
+    scheme's months (red), the scheme's months shaded. A new partner (k) has no legitimate price
+    of its own: its peers' lowest price that month is drawn instead (grey)."""
+    schemes = result.schemes
+    chosen = [schemes[schemes["anomaly_type"] == kind].nlargest(1, "misdeclared_usd") for kind in kinds]
+    chosen = pd.concat([frame for frame in chosen if len(frame)])
+    fig, axes = plt.subplots(1, len(chosen), figsize=(3.2 * len(chosen), 3.4), squeeze=False)
+    injected = result.panel
+    for ax, (_, scheme) in zip(axes[0], chosen.iterrows()):
+        shown = clean["month"] >= scheme["start"] - pd.DateOffset(months=context_months)
+        key = (injected["hsk_code"] == scheme["hsk_code"]) & (injected["country_code"] == scheme["country_code"])
+        rows = injected[key & (injected["scheme_id"] == scheme["scheme_id"])].set_index("month")
+        ax.axvspan(scheme["start"], scheme["end"] + pd.offsets.MonthEnd(0), color="#f3c9c9", alpha=0.6, lw=0)
+        if scheme["anomaly_type"] == "k":
+            peers = clean[(clean["hsk_code"] == scheme["hsk_code"]) & (clean["weight_kg"] > 0) & shown]
+            lowest = peers.groupby("month")["unit_price_usd_per_kg"].min()
+            ax.plot(lowest.index, lowest, color="grey", linewidth=1.2, label="기존 상대국 최저 단가")
+        else:
+            clean_key = (clean["hsk_code"] == scheme["hsk_code"]) & (clean["country_code"] == scheme["country_code"])
+            before = clean[clean_key & (clean["weight_kg"] > 0) & shown].set_index("month")["unit_price_usd_per_kg"]
+            ax.plot(before.index, before, color="#1f77b4", linewidth=1.2, marker=".", label="정상 단가")
+        ax.plot(
+            rows.index,
+            rows["unit_price_usd_per_kg"],
+            color="#d62728",
+            linewidth=1.4,
+            marker="o",
+            ms=3,
+            label="신고 단가",
+        )
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+        names = injected.loc[key, "item_name"].iloc[:1].reset_index(drop=True)
+        name = items.short_names(pd.Series([scheme["hsk_code"]]), names).iloc[0]
+        ax.set_title(f"({scheme['anomaly_type']}) {name}·{scheme['country_code']}", fontsize="small")
+        ax.set_xlabel("기준년월")
+        ax.set_ylabel("단가 (USD/kg, 로그 척도)")
+        ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
+        ax.legend(fontsize="xx-small", loc="lower left")
+    fig.suptitle("여러 달 이어지는 수법의 예 (분홍: 수법이 이어진 달)")
+    fig.tight_layout()
+    return fig
+
+
 def _monthly_lines(
     frame: pd.DataFrame, columns: list[str], title: str, ylabel: str, linewidth: float, legend: dict
 ) -> Figure:
@@ -536,6 +586,19 @@ def prospective_cost_bars(table: pd.DataFrame) -> Figure:
         "사전 식별 (그달까지만)": (table["prospective"].to_numpy(), None),
     }
     return _grouped_bars(list(table.index), bars, "미래를 보지 않을 때의 비용: 탐지기별 AP", "탐지기", rotation=30)
+
+
+def scheme_bars(table: pd.DataFrame) -> Figure:
+    """Per detector: the share of the schemes caught and the share of their misdeclared value
+    recoverable from the first flag on. `table`: index detector labels, columns caught_share,
+    recovered_share."""
+    bars = {
+        "잡은 수법 비율": (table["caught_share"].to_numpy(), None),
+        "첫 지적 이후 회수 가능 금액 비율": (table["recovered_share"].to_numpy(), None),
+    }
+    return _grouped_bars(
+        list(table.index), bars, "여러 달 이어지는 수법: 탐지기별 결과 (사전 식별, 월 심사 예산)", "탐지기", rotation=30
+    )
 
 
 def ytd_deviation_survival(table: pd.DataFrame, size_labels: dict[str, str]) -> Figure:

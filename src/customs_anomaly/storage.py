@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from customs_anomaly import config
+from customs_anomaly.anomaly_types import SCHEME_TYPES
 from customs_anomaly.errors import InputError
 from customs_anomaly.validation import (
     ANOMALY_TYPES,
@@ -25,6 +26,7 @@ from customs_anomaly.validation import (
     HSK_CODE,
     NON_NEGATIVE,
     POSITIVE,
+    SCHEME_ID,
     SIGNED,
     check_booleans,
     check_choice,
@@ -325,8 +327,34 @@ def _check_labels(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         return frame
     check_columns(frame, path, config.LABEL_COLUMNS, "label")
     frame["anomaly_type"] = frame["anomaly_type"].fillna("").astype(str)
-    check_choice(frame, path, "anomaly_type", ANOMALY_TYPES, "not an anomaly type ('' or a-f)")
+    check_choice(frame, path, "anomaly_type", ANOMALY_TYPES, "not an anomaly type ('' or a-k)")
     frame["is_anomaly"] = check_booleans(frame, path, "is_anomaly")
+    first_problem(
+        path,
+        frame["anomaly_type"],
+        "anomaly_type",
+        [(frame["is_anomaly"] != (frame["anomaly_type"] != ""), "an anomaly type that disagrees with is_anomaly")],
+    )
+    scheme = frame["anomaly_type"].isin(SCHEME_TYPES)
+    if config.SCHEME_COLUMN in frame.columns:
+        ids = check_pattern(frame, path, config.SCHEME_COLUMN, SCHEME_ID, "not a scheme id ('' or S and digits)")
+        frame[config.SCHEME_COLUMN] = ids
+        first_problem(
+            path,
+            frame[config.SCHEME_COLUMN],
+            config.SCHEME_COLUMN,
+            [
+                (scheme & (ids == ""), "a scheme type (g-k) without a scheme id"),
+                (~scheme & (ids != ""), "a scheme id on a row that is not part of a scheme"),
+            ],
+        )
+    else:
+        first_problem(
+            path,
+            frame["anomaly_type"],
+            "anomaly_type",
+            [(scheme, f"a scheme type (g-k) but no {config.SCHEME_COLUMN} column")],
+        )
     return frame
 
 

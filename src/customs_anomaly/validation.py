@@ -30,7 +30,8 @@ COMMA_MESSAGE = (
 )
 HSK_CODE = r"\d{10}"
 COUNTRY_CODE = r"[A-Z]{2}|"
-ANOMALY_TYPES = ("", "a", "b", "c", "d", "e", "f")
+ANOMALY_TYPES = ("", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k")  # one-month a-f, schemes g-k
+SCHEME_ID = r"S\d{2,3}|"
 # What sign a quantity may have: scores may be negative; weights, values, prices and freight
 # cannot; exchange rates and index levels cannot even be zero.
 SIGNED, NON_NEGATIVE, POSITIVE = "signed", "non-negative", "positive"

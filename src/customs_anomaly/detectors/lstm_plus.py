@@ -52,10 +52,13 @@ from customs_anomaly.detectors.series import (
     SeriesGrid,
     freight_log_ratio,
     freight_reason,
+    lagged_median,
     log_unit_price,
     neighbour_median,
     neighbour_price_z,
+    outside_range,
     peer_median_log_price,
+    peer_range_log_price,
     price_reason,
 )
 
@@ -68,6 +71,9 @@ BAND_SCALES = 2.0  # half-width of the expected-price band (z scoring), in the m
 # The two parts of the expected price (likelihood scoring) and the analysis columns that score
 # each alone: the network's prediction and the neighbour months' median.
 PARTS = {"network": "lstm_price_score", "neighbours": "statistical_price_score"}
+MEMORY_MIN_MONTHS = 3  # months with imports a lagged level needs
+NOISE_MIN_ROWS = 50  # training residuals a part needs for its noise model
+CASE_FACTOR = 1.5  # a case: consecutive months whose price strays beyond x1.5 from the lagged level the same way
 BAND_COVERAGE = 0.95  # the expected-price band (likelihood scoring) holds this share of legitimate months
 FREIGHT_PRIORITY = 1e3  # likelihood scoring: added to a departing freight score, above any price score
 
@@ -91,6 +97,7 @@ class Cells:
     continuous: np.ndarray  # (series, month, 3) unscaled continuous inputs
     log_price: np.ndarray  # (series, month) log unit price
     log_weight: np.ndarray  # (series, month) log weight (NaN without imports)
+    peer_range: np.ndarray  # per panel row: the other countries' lowest and highest log price that month
     peer_median: np.ndarray  # per panel row: the other countries' median log price that month
 
 
@@ -108,7 +115,144 @@ def relative_inputs(panel: pd.DataFrame, train_until: pd.Timestamp) -> Cells:
     log_weight = grid.to_grid(np.log(panel["weight_kg"].where(panel["weight_kg"] > 0)))
     weight = log_weight - _series_median(log_weight, train_months)[:, None]
     peer = np.where(np.isfinite(log_price) & ~np.isfinite(peer), 0.0, peer)  # no peers that month
-    return Cells(grid, np.stack([own, peer, weight], axis=-1), log_price, log_weight, peer_median)
+    return Cells(
+        grid, np.stack([own, peer, weight], axis=-1), log_price, log_weight, peer_range_log_price(panel), peer_median
+    )
+
+
+@dataclass(frozen=True)
+class HistoryGrids:
+    """(series, month) grids of what a month looks like against the series' own past and its
+    peers: the residual against the median of the series' months `near` to `far` months before
+    (NaN with fewer than MEMORY_MIN_MONTHS of them), the residual against the same code's other
+    countries that month, the sizes of both, the series' size, the months with imports before the
+    month, and whether the series is a newcomer (fewer than `newcomer_months` such months).
+    Against its peers a month is measured by how far its price lies outside the range of the
+    same code's other countries that month (0 inside it): a price no existing partner has."""
+
+    traded: np.ndarray
+    memory_residual: np.ndarray
+    persistent_residual: np.ndarray
+    run_start: np.ndarray
+    memory_size: np.ndarray
+    peer_residual: np.ndarray
+    peer_size: np.ndarray
+    series_size: np.ndarray  # (series,)
+    history_months: np.ndarray
+    newcomer: np.ndarray
+
+    @classmethod
+    def of(cls, cells: Cells, near: int, far: int, series_size: np.ndarray, newcomer_months: int) -> HistoryGrids:
+        traded = np.isfinite(cells.log_price)
+        baseline = lagged_median(cells.log_price, near, far, MEMORY_MIN_MONTHS)
+        low, high = (cells.grid.to_grid(cells.peer_range[:, side]) for side in (0, 1))
+        history = np.cumsum(traded, axis=1) - traded
+        residual = cells.log_price - baseline
+        return cls(
+            traded=traded,
+            memory_residual=residual,
+            persistent_residual=persistent(residual, traded),
+            run_start=run_starts(residual, traded, np.log(CASE_FACTOR)),
+            memory_size=cells.log_weight + baseline,
+            peer_residual=outside_range(cells.log_price, low, high),
+            peer_size=cells.log_weight + np.clip(cells.log_price, low, high),
+            series_size=np.asarray(series_size, float),
+            history_months=history,
+            newcomer=traded & (history < newcomer_months),
+        )
+
+    def memory_sample(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Persistent residuals, month sizes and series sizes of every month that has them."""
+        usable = self.traded & np.isfinite(self.persistent_residual)
+        sizes = np.broadcast_to(self.series_size[:, None], self.traded.shape)
+        return self.persistent_residual[usable], self.memory_size[usable], sizes[usable]
+
+    def peer_sample(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The same for newcomers' months against their peers."""
+        usable = self.newcomer & np.isfinite(self.peer_residual)
+        sizes = np.broadcast_to(self.series_size[:, None], self.traded.shape)
+        return self.peer_residual[usable], self.peer_size[usable], sizes[usable]
+
+
+def fitted_or_none(sample: tuple, options: dict) -> NoiseModel | None:
+    """A noise model of a part's training residuals, or None when there are too few to fit one."""
+    residual = sample[0]
+    if np.isfinite(residual).sum() < NOISE_MIN_ROWS:
+        return None
+    return NoiseModel.fit(*sample, **options)
+
+
+def _on_grid(values: np.ndarray, history: HistoryGrids) -> np.ndarray:
+    """Log ratios computed on grid-shaped residuals: NaN where the month has no imports."""
+    return np.where(history.traded, values, np.nan)
+
+
+def previous_traded(values: np.ndarray, traded: np.ndarray) -> np.ndarray:
+    """(series, month): the value of the series' last month with imports before each month."""
+    out = np.full(values.shape, np.nan)
+    last = np.full(values.shape[0], np.nan)
+    for t in range(values.shape[1]):
+        out[:, t] = last
+        last = np.where(traded[:, t], values[:, t], last)
+    return out
+
+
+def persistent(residual: np.ndarray, traded: np.ndarray) -> np.ndarray:
+    """How far a month and the series' month with imports before it both stray the same way:
+    the smaller of the two residuals in size, with their common sign (0 when they stray opposite
+    ways, NaN without a previous residual). A one-off month scores 0; two months x0.5 score
+    log 0.5."""
+    previous = previous_traded(residual, traded)
+    same = np.sign(residual) == np.sign(previous)
+    smaller = np.sign(residual) * np.minimum(np.abs(residual), np.abs(previous))
+    return np.where(np.isfinite(residual) & np.isfinite(previous), np.where(same, smaller, 0.0), np.nan)
+
+
+def run_starts(residual: np.ndarray, traded: np.ndarray, limit: float) -> np.ndarray:
+    """(series, month): the first month of the run of months with imports, ending at each month,
+    whose residuals stray beyond `limit` the same way (-1 when the month itself does not)."""
+    out = np.full(residual.shape, -1)
+    start = np.full(residual.shape[0], -1)
+    direction = np.zeros(residual.shape[0])
+    for t in range(residual.shape[1]):
+        r = residual[:, t]
+        strays = traded[:, t] & (np.abs(np.nan_to_num(r)) > limit)
+        sign = np.sign(np.nan_to_num(r))
+        continues = strays & (start >= 0) & (sign == direction)
+        start = np.where(traded[:, t], np.where(continues, start, np.where(strays, t, -1)), start)
+        direction = np.where(traded[:, t], np.where(strays, sign, 0.0), direction)
+        out[:, t] = np.where(traded[:, t], start, -1)
+    return out
+
+
+def history_details(history: HistoryGrids, scores: dict, grid: SeriesGrid, cells: Cells) -> dict:
+    """Per panel row: the memory score, the month's price against the lagged level, the case the
+    month belongs to (the run of months straying the same way from the lagged level: its first
+    month, its months with imports, and the USD its declared values depart from the value at the
+    lagged level over those months so far), the peer score of a newcomer, and the months with
+    imports before the month."""
+    start = grid.to_rows(scores["start"])
+    series, month = grid.row_series, grid.row_month
+    first = np.maximum(start, 0)
+    runs = np.cumsum(history.traded, axis=1)
+    counted = np.where(start >= 0, runs[series, month] - runs[series, first] + 1, 0)
+    start_month = np.where(start >= 0, grid.months[first].to_numpy(), np.datetime64("NaT"))
+    # USD at stake a month: its weight times the gap between its price and the lagged level's
+    stake = np.exp(cells.log_weight) * np.abs(
+        np.exp(cells.log_price) - np.exp(cells.log_price - history.memory_residual)
+    )
+    stakes = np.cumsum(np.nan_to_num(stake), axis=1)
+    before_start = np.where(first > 0, stakes[series, np.maximum(first - 1, 0)], 0.0)
+    case_value = np.where(start >= 0, stakes[series, month] - before_start, 0.0)
+    return {
+        "memory_score": grid.to_rows(scores["memory"]),
+        "memory_ratio": np.exp(grid.to_rows(history.memory_residual)),
+        "case_start": pd.to_datetime(start_month),
+        "case_months": counted.astype(int),
+        "case_value_usd": case_value,
+        "peer_score": grid.to_rows(scores["peer"]),
+        "history_months": grid.to_rows(history.history_months.astype(float)),
+    }
 
 
 def series_sizes(panel: pd.DataFrame, until: pd.Timestamp | None) -> pd.Series:
@@ -166,6 +310,10 @@ class LSTMPlusDetector(Detector):
         "misdeclaration_factors": (2.0, 5.0),
         "noise_bins": (8, 3),
         "noise_components": 3,
+        "memory": True,
+        "memory_lag": (4, 15),
+        "memory_penalty": 2.0,
+        "newcomer_months": 3,
         "alignment": "centred",
         "budget_share": 0.02,
         "freight_tolerance": 0.05,
@@ -185,6 +333,10 @@ class LSTMPlusDetector(Detector):
             "misdeclaration_factors",
             "noise_bins",
             "noise_components",
+            "memory",
+            "memory_lag",
+            "memory_penalty",
+            "newcomer_months",
             "budget_share",
             "freight_tolerance",
         }
@@ -211,6 +363,12 @@ class LSTMPlusDetector(Detector):
         # JSON (a saved model's detector.json) turns tuples into lists
         self.params["misdeclaration_factors"] = tuple(float(f) for f in self.params["misdeclaration_factors"])
         self.params["noise_bins"] = tuple(int(b) for b in self.params["noise_bins"])
+        self.params["memory_lag"] = tuple(int(m) for m in self.params["memory_lag"])
+        near, far = self.params["memory_lag"]
+        if not 1 <= near <= far <= 36:
+            raise ValueError(
+                f"lstm-plus: memory_lag must be (near, far) months with 1 <= near <= far <= 36, got {near}, {far}"
+            )
         low, high = self.params["misdeclaration_factors"]
         if not 1.0 < low < high:
             raise ValueError(
@@ -320,6 +478,15 @@ class LSTMPlusDetector(Detector):
                 for part in PARTS
             }
             price_score = self.noise_.log_ratio(parts["residual"], self._noise_cells(parts))
+            if self.params["memory"]:
+                history = self._history_grids(train, cells)
+                # a part the training months give no example of (no series with a lagged level, no
+                # code with two partners) stays silent
+                self.memory_noise_ = fitted_or_none(history.memory_sample(), options)
+                self.peer_noise_ = fitted_or_none(history.peer_sample(), options)
+                price_score = np.fmax(price_score, self._history_scores(history)["score"][series, month])
+            else:
+                self.memory_noise_ = self.peer_noise_ = None
             self.series_scale_ = {}
         else:
             z = self._price_z(tensor, series, month)[0]
@@ -327,6 +494,7 @@ class LSTMPlusDetector(Detector):
             statistical = self.statistical_z(train, grid, series, month)
             price_score = self._with_statistical(np.abs(z) / self._norm(grid, series), statistical)
             self.noise_, self.part_noise_, self.series_size_ = None, {}, None
+            self.memory_noise_ = self.peer_noise_ = None
         train_scores = self._combine(train, grid, price_score, series, month)[0]
         self.threshold_ = float(np.nanquantile(train_scores, 1.0 - self.params["budget_share"]))
 
@@ -381,6 +549,31 @@ class LSTMPlusDetector(Detector):
 
     def _noise_cells(self, parts: dict) -> np.ndarray:
         return self.noise_.cells(parts["month_size"], parts["series_size"])
+
+    # memory: what a scheme that lasts cannot contaminate -----------------------------------
+    def _history_grids(self, panel: pd.DataFrame, cells: Cells) -> HistoryGrids:
+        near, far = self.params["memory_lag"]
+        series_size = self._series_size(panel, cells.grid, np.arange(cells.grid.shape[0]))
+        return HistoryGrids.of(cells, near, far, series_size, self.params["newcomer_months"])
+
+    def _history_scores(self, history: HistoryGrids) -> dict:
+        """(series, month) grids: the memory score (the evidence, under the memory noise model, of
+        a month that stays as far from the series' lagged level as the month before it did), the
+        first month of the run of months that stray the same way, the peer score of a newcomer's
+        month, and the price score these give."""
+        silent = np.full(history.traded.shape, np.nan)
+        memory, peer = silent, silent
+        if self.memory_noise_ is not None:
+            memory_cells = self.memory_noise_.cells(history.memory_size, history.series_size[:, None])
+            memory = _on_grid(self.memory_noise_.log_ratio(history.persistent_residual, memory_cells), history)
+        if self.peer_noise_ is not None:
+            peer_cells = self.peer_noise_.cells(history.peer_size, history.series_size[:, None])
+            peer_ratio = self.peer_noise_.log_ratio(history.peer_residual, peer_cells)
+            peer = np.where(history.newcomer, peer_ratio, np.nan)
+        # a persistent deviation overrides the month's own score only when its evidence is
+        # `memory_penalty` (log likelihood ratio) stronger: it keeps the one-month ranking
+        score = np.fmax(memory - self.params["memory_penalty"], peer)
+        return {"memory": memory, "start": history.run_start, "peer": peer, "score": score}
 
     @property
     def centred(self) -> bool:
@@ -488,7 +681,14 @@ class LSTMPlusDetector(Detector):
                 )
                 for part, column in PARTS.items()
             }
+            memory_details = {"month_score": on_rows(price_score)}
+            if self.params["memory"]:
+                history = self._history_grids(panel, cells)
+                scores = self._history_scores(history)
+                price_score = np.fmax(price_score, scores["score"][series, month])
+                memory_details.update(history_details(history, scores, grid, cells))
             details = {
+                **memory_details,
                 **{column: on_rows(values) for column, values in part_scores.items()},
                 "tail_probability": on_rows(self.noise_.tail_probability(parts["residual"], noise_cells)),
                 "network_expected_unit_price_usd_per_kg": np.exp(on_rows(parts["network"])),
@@ -534,21 +734,31 @@ class LSTMPlusDetector(Detector):
         )
 
     def _reasons(self, analysis: pd.DataFrame) -> list[str]:
-        if self.likelihood:
-            details = [
-                _likelihood_detail(tail, peer)
-                for tail, peer in zip(analysis["tail_probability"], analysis["peer_price_ratio"])
-            ]
-        else:
-            details = [_price_detail(s, peer) for s, peer in zip(analysis["price_score"], analysis["peer_price_ratio"])]
-        return [
-            freight_reason(freight_ratio)
-            if group == FREIGHT_GROUP
-            else price_reason(price_ratio, "모형이 예상한 단가", detail)
-            for group, freight_ratio, price_ratio, detail in zip(
-                analysis["reason_group"], analysis["freight_ratio"], analysis["price_ratio"], details
+        return [self._reason(row) for row in analysis.to_dict("records")]
+
+    def _reason(self, row: dict) -> str:
+        """The reason of one flagged row, from the part that gave its score."""
+        if row["reason_group"] == FREIGHT_GROUP:
+            return freight_reason(row["freight_ratio"])
+        if not self.likelihood:
+            detail = _price_detail(row["price_score"], row["peer_price_ratio"])
+            return price_reason(row["price_ratio"], "모형이 예상한 단가", detail)
+        month_score = np.nan_to_num(row["month_score"], nan=-np.inf)
+        memory = np.nan_to_num(row.get("memory_score", np.nan), nan=-np.inf) - self.params["memory_penalty"]
+        if memory > month_score and row["case_months"] > 0:
+            near, far = self.params["memory_lag"]
+            return price_reason(
+                row["memory_ratio"],
+                f"이 시계열의 {near}~{far}개월 전 수준",
+                f"{row['case_start']:%Y-%m}부터 {row['case_months']}개월째 이어짐",
             )
-        ]
+        if np.nan_to_num(row.get("peer_score", np.nan), nan=-np.inf) > month_score:
+            history = int(row["history_months"])
+            return price_reason(
+                row["peer_price_ratio"], "같은 달 다른 국가 중앙값", f"새 상대국: 앞서 수입한 달 {history}개월"
+            )
+        detail = _likelihood_detail(row["tail_probability"], row["peer_price_ratio"])
+        return price_reason(row["price_ratio"], "모형이 예상한 단가", detail)
 
     def _unscale_price(self, scaled_price: np.ndarray) -> np.ndarray:
         """Scaled PRICE channel values back to log price against the series level."""
@@ -573,6 +783,8 @@ class LSTMPlusDetector(Detector):
 
     _STATE = (
         "noise_",
+        "memory_noise_",
+        "peer_noise_",
         "part_noise_",
         "series_size_",
         "scaler_",

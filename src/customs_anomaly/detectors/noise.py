@@ -177,18 +177,22 @@ class NoiseModel:
         residual = np.asarray(residual, float)
         return logsumexp(np.log(self.weights[cells]) + _log_normal(residual[..., None], self.sds[cells]), axis=-1)
 
-    def log_ratio(self, residual, cells) -> np.ndarray:
-        """log p(residual | misdeclared) - log p(residual | legitimate); NaN where the residual is."""
+    def log_ratio(self, residual, cells, side: str = "both") -> np.ndarray:
+        """log p(residual | misdeclared) - log p(residual | legitimate); NaN where the residual is.
+        `side` 'down' or 'up' keeps only under- or over-declaration in the alternative."""
         residual = np.asarray(residual, float)
         out = np.full(residual.shape, np.nan)
         finite = np.isfinite(residual)
         r, c = residual[finite], np.asarray(cells)[finite]
+        factors = {"both": self.log_factors, "down": self.log_factors[self.log_factors < 0]}
+        factors["up"] = self.log_factors[self.log_factors > 0]
+        log_factors = factors[side]
         log_weight = np.log(self.weights[c]) - np.log(self.sds[c])  # (n, K)
         precision = 0.5 / self.sds[c] ** 2
-        shifted = r[:, None] - self.log_factors[None, :]  # (n, F)
+        shifted = r[:, None] - log_factors[None, :]  # (n, F)
         terms = log_weight[:, None, :] - shifted[..., None] ** 2 * precision[:, None, :]  # (n, F, K)
         top = terms.max(axis=(1, 2))
-        misdeclared = top + np.log(np.exp(terms - top[:, None, None]).sum(axis=(1, 2)) / len(self.log_factors))
+        misdeclared = top + np.log(np.exp(terms - top[:, None, None]).sum(axis=(1, 2)) / len(log_factors))
         own = log_weight - r[:, None] ** 2 * precision
         own_top = own.max(axis=1)
         legitimate = own_top + np.log(np.exp(own - own_top[:, None]).sum(axis=1))

@@ -115,6 +115,18 @@ def peer_median_log_price(panel: pd.DataFrame) -> pd.Series:
     return pd.Series(median, index=panel.index)
 
 
+def peer_range_log_price(panel: pd.DataFrame) -> np.ndarray:
+    """Per row: the lowest and highest log unit price of the same HSK code in the same month over
+    the OTHER countries, shape (rows, 2); NaN without peers."""
+    groups = group_ids(panel["hsk_code"], panel["month"])
+    return leave_one_out_quantiles(log_unit_price(panel).to_numpy(), groups, (0.0, 1.0))
+
+
+def outside_range(value: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """How far a value lies outside [low, high]: negative below, positive above, 0 inside."""
+    return np.minimum(value - low, 0.0) + np.maximum(value - high, 0.0)
+
+
 def nanmedian_axis0(stack: np.ndarray) -> np.ndarray:
     """np.nanmedian(stack, axis=0) by one sort (NaN sorts last): all-NaN positions give NaN."""
     ordered = np.sort(stack, axis=0)
@@ -148,6 +160,15 @@ def neighbour_median(grid: np.ndarray, k: int, side: str = "both") -> np.ndarray
         raise ValueError(f"side must be one of {', '.join(NEIGHBOUR_SIDES)}, got {side!r}")
     last = k if side == "both" else -1
     return nanmedian_axis0(np.stack([shifted(grid, offset) for offset in range(-k, last + 1) if offset != 0]))
+
+
+def lagged_median(grid: np.ndarray, near: int, far: int, min_count: int = 1) -> np.ndarray:
+    """Median of the available values from `far` to `near` months before each cell (inclusive),
+    NaN with fewer than `min_count` of them: a reference a scheme that began within the last
+    `near` months cannot move."""
+    stack = np.stack([shifted(grid, -offset) for offset in range(near, far + 1)])
+    median = nanmedian_axis0(stack)
+    return np.where(np.isfinite(stack).sum(axis=0) >= min_count, median, np.nan)
 
 
 def robust_scale(grid: np.ndarray, floor: float) -> np.ndarray:

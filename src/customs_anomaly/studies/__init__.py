@@ -10,7 +10,7 @@ from customs_anomaly.studies.explore import explore_study
 from customs_anomaly.studies.merge import merge_study
 from customs_anomaly.studies.mock import mock_study
 from customs_anomaly.studies.modeling import modeling_study
-from customs_anomaly.studies.operations import operations_study
+from customs_anomaly.studies.operations import operations_study, schemes_study
 
 __all__ = [
     "Context",
@@ -24,4 +24,5 @@ __all__ = [
     "mock_study",
     "modeling_study",
     "operations_study",
+    "schemes_study",
 ]

@@ -13,7 +13,7 @@ from customs_anomaly.storage import read_table
 from customs_anomaly.studies.common import Context, StudyResult
 from customs_anomaly.studies.evaluation import NOT_COMPUTED, TARGET_LABELS, key
 from customs_anomaly.studies.fits import IMPROVED
-from customs_anomaly.studies.operations import CUT_LABEL, FORM_LABEL, RETRO_LABEL
+from customs_anomaly.studies.operations import CUT_LABEL, FORM_LABEL, RETRO_LABEL, SCHEME_CAUGHT_TARGET
 from customs_anomaly.studies.periods import period_numbers
 
 QUOTED_DETECTORS = ("lstm-a", "lstm-b", IMPROVED, "rules", "robust", "iforest")
@@ -58,6 +58,31 @@ def claim_verdicts(mean, ablation: pd.DataFrame, ablation_std: pd.DataFrame, com
     }
 
 
+def scheme_verdict(schemes: pd.DataFrame) -> dict:
+    """Chapter 06-2's scheme protocol (the improved detector's prospective form) and the verdict on
+    the claim that the LSTM catches gradual, compound pattern changes: it holds when the share of
+    schemes caught meets SCHEME_CAUGHT_TARGET, partly when it only beats every other detector."""
+    plus = schemes.loc[FORM_LABEL]
+    others = schemes.drop(index=[FORM_LABEL, RETRO_LABEL])
+    rival = others["caught_share"].idxmax()
+    if plus["caught_share"] >= SCHEME_CAUGHT_TARGET:
+        verdict = "맞음"
+    elif plus["caught_share"] > others.loc[rival, "caught_share"]:
+        verdict = "부분적으로 맞음"
+    else:
+        verdict = "뒷받침되지 않음"
+    return {
+        "scheme_caught": plus["caught_share"],
+        "scheme_delay": plus["median_delay"],
+        "scheme_recovered": plus["recovered_share"],
+        "scheme_slide_caught": plus["caught_i"],
+        "scheme_rival": rival,
+        "scheme_rival_caught": others.loc[rival, "caught_share"],
+        "scheme_caught_target": SCHEME_CAUGHT_TARGET,
+        "verdict_patterns": verdict,
+    }
+
+
 ADVANCE_SHARE = 0.95  # the prospective AP at least this share of the audit's: the advance claim holds
 
 
@@ -89,6 +114,7 @@ def differentiation_study(context: Context) -> StudyResult:
     components = read_table(processed / "components.csv").set_index("part")
     timing = read_table(processed / "timing.csv").set_index("detector")
     operations = read_table(processed / "operations_summary.csv").set_index(["detector", "mode"])
+    schemes = read_table(processed / "scheme_summary.csv").set_index("detector")
 
     def mean(detector: str, metric: str) -> float:
         return float(summary.loc[(detector, metric), "mean"])
@@ -127,6 +153,7 @@ def differentiation_study(context: Context) -> StudyResult:
         **oracle,
         **claim_verdicts(mean, ablation, ablation_std, components),
         **advance_identification(operations),
+        **scheme_verdict(schemes),
     }
     checked = targets[targets["met"].notna()]
     missed = checked.loc[~checked["met"].astype(bool), "target"]

@@ -6,10 +6,13 @@ from customs_anomaly import plots
 from customs_anomaly.anomaly_types import FREIGHT_TYPES, PRICE_GROUP, PRICE_TYPES
 from customs_anomaly.inject import (
     InjectionSpec,
+    SchemeSpec,
     inject_anomalies,
     inject_fixed,
+    inject_schemes,
     protocol_table,
     region_level_freight_share,
+    scheme_protocol_table,
     separability_check,
 )
 from customs_anomaly.storage import read_panel, write_table
@@ -67,4 +70,38 @@ def mock_study(context: Context, spec: InjectionSpec = InjectionSpec()) -> Study
         ].head(),
     }
     figures = {"fig_injection_examples": plots.injection_before_after(panel, result.panel, result.log)}
+    return StudyResult(numbers, tables, figures).merge(scheme_protocol_study(context, panel))
+
+
+def scheme_protocol_study(context: Context, panel, spec: SchemeSpec = SchemeSpec()) -> StudyResult:
+    """The scheme protocol: its table, one seed's schemes and two of them drawn."""
+    result = inject_schemes(panel, seed=context.seed, spec=spec)
+    schemes = result.schemes
+    numbers = {
+        "n_schemes": len(schemes),
+        "scheme_rows": int(result.panel["is_anomaly"].sum()),
+        "scheme_months_median": float(schemes["months"].median()),
+        "scheme_months_max": int(schemes["months"].max()),
+        "scheme_misdeclared_musd": float(schemes["misdeclared_usd"].sum() / 1e6),
+        "scheme_min_months": spec.min_months,
+        "scheme_new_rows": len(result.panel) - len(panel),
+    }
+    shown = schemes.assign(
+        start=schemes["start"].dt.strftime("%Y-%m"),
+        end=schemes["end"].dt.strftime("%Y-%m"),
+        misdeclared_usd=schemes["misdeclared_usd"].round(0),
+    ).rename(
+        columns={
+            "scheme_id": "수법",
+            "anomaly_type": "유형",
+            "hsk_code": "HS코드",
+            "country_code": "국가",
+            "start": "시작",
+            "end": "끝",
+            "months": "수입한 달 수",
+            "misdeclared_usd": "부정 신고액(USD)",
+        }
+    )
+    tables = {"table_scheme_protocol": scheme_protocol_table(spec), "table_schemes_injected": shown}
+    figures = {"fig_scheme_examples": plots.scheme_examples(panel, result)}
     return StudyResult(numbers, tables, figures)

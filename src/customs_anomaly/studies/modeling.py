@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from customs_anomaly import config, plots
+from customs_anomaly.detectors.lstm_plus import CASE_FACTOR
 from customs_anomaly.features import ORIGINAL_FEATURES, build_windows, numeric_matrix, original_buggy_windows
 from customs_anomaly.original import ORIGINAL_EPOCHS
 from customs_anomaly.storage import read_panel, write_table
@@ -88,6 +89,11 @@ def modeling_study(context: Context) -> StudyResult:
         "plus_factor_low": plus.params["misdeclaration_factors"][0],
         "plus_factor_high": plus.params["misdeclaration_factors"][1],
         "plus_freight_tolerance": plus.params["freight_tolerance"],
+        "plus_memory_near": plus.params["memory_lag"][0],
+        "plus_memory_far": plus.params["memory_lag"][1],
+        "plus_memory_penalty": plus.params["memory_penalty"],
+        "plus_newcomer_months": plus.params["newcomer_months"],
+        "plus_case_factor": CASE_FACTOR,
         **noise_examples(plus),
         "plus_samples": plus.train_samples_,
         "plus_last_loss": plus.loss_history_[-1],

@@ -11,14 +11,20 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from customs_anomaly import config, experiments, plots
+from customs_anomaly import ceiling, config, experiments, plots, synth
+from customs_anomaly.anomaly_types import SCHEME_TYPES
 from customs_anomaly.detectors import DETECTOR_NAMES, make_detector
+from customs_anomaly.evaluate import case_outcomes, case_summary
+from customs_anomaly.features import strip_labels
+from customs_anomaly.inject import SCHEME_TYPES_TABLE, SchemeSpec, inject_schemes
 from customs_anomaly.operations import PROSPECTIVE, RETROSPECTIVE, STALE_MODEL_MONTHS, backtest, score_month
+from customs_anomaly.provenance import describe_raw_data
 from customs_anomaly.storage import read_panel, write_table
 from customs_anomaly.studies.common import Context, StudyResult, progress
-from customs_anomaly.studies.evaluation import METRIC_LABELS
+from customs_anomaly.studies.evaluation import METRIC_LABELS, NOT_COMPUTED
 from customs_anomaly.studies.fits import IMPROVED, build_detector, build_detectors, fit_parameters
 from customs_anomaly.studies.periods import period_numbers
+from customs_anomaly.thresholds import budget_flags
 
 PROSPECTIVE_FORM = {"alignment": "trailing"}
 RETRO_LABEL, CUT_LABEL, FORM_LABEL = (
@@ -179,7 +185,7 @@ def operations_study(context: Context) -> StudyResult:
         "fig_monthly_queue": plots.monthly_queue_lines(per_month),
         "fig_prospective_cost": plots.prospective_cost_bars(cost),
     }
-    return StudyResult(numbers, tables, figures)
+    return StudyResult(numbers, tables, figures).merge(scheme_study(context, panel, detectors, form_model, seeds))
 
 
 QUEUE_LABELS = {
@@ -242,3 +248,193 @@ def ordinary_month(detector, result, run, share: float) -> tuple[pd.DataFrame, p
             "anomaly_type": "주입 유형",
         }
     ), month
+
+
+# The scheme protocol's targets for the improved detector (prospective, the monthly budget).
+SCHEME_CAUGHT_TARGET = 0.90
+SCHEME_DELAY_TARGET = 1.0  # months from a scheme's first month to its first flag (median)
+SCHEME_TYPE_TARGET = 0.75  # every type of scheme
+SCHEME_LABELS = {
+    "caught_share": "잡은 수법 비율",
+    "median_delay": "첫 지적까지 지연 중앙값(개월)",
+    "recovered_share": "첫 지적 이후 회수 가능 금액 비율",
+    "ap": "행 단위 AP",
+}
+
+
+def scheme_study(context: Context, panel: pd.DataFrame, detectors: dict, form_model, seeds: list) -> StudyResult:
+    """The scheme protocol replayed month by month: every detector prospectively (the improved
+    detector in its prospective form, and its audit beside it), the monthly review budget, and what
+    became of each scheme: caught or not, how soon, how much of its value from the first flag on."""
+    share = context.profile.budget_share
+    months = pd.date_range(config.TEST_START, config.STUDY_END, freq="MS")
+    spec = SchemeSpec()
+    injections = {seed: inject_schemes(panel, seed, spec) for seed in seeds}
+
+    def misdeclared(result):
+        return experiments.misdeclared_by_row(result.panel, result.log)
+
+    def fitted(detector):
+        return lambda panel, until: detector
+
+    runs = {
+        (FORM_LABEL if name == IMPROVED else name): backtest(
+            fitted(form_model if name == IMPROVED else detectors[name]),
+            injections,
+            months,
+            share,
+            PROSPECTIVE,
+            misdeclared=misdeclared,
+        )
+        for name in progress(DETECTOR_NAMES, "schemes")
+    }
+    runs[RETRO_LABEL] = backtest(
+        fitted(detectors[IMPROVED]), injections, months, share, RETROSPECTIVE, misdeclared=misdeclared
+    )
+    outcomes = {
+        label: pd.concat(
+            [
+                case_outcomes(result.panel, run.flags[seed], misdeclared(result)).assign(seed=seed)
+                for seed, result in injections.items()
+            ],
+            ignore_index=True,
+        )
+        for label, run in runs.items()
+    }
+    summary = pd.DataFrame(
+        {
+            label: {**case_summary(frame), "ap": run.summary()["ap"]}
+            for (label, run), frame in zip(runs.items(), outcomes.values())
+        }
+    ).T
+    write_table(summary.reset_index(names="detector"), context.paths.processed / "scheme_summary.csv")
+    plus = summary.loc[FORM_LABEL]
+    others = summary.drop(index=[FORM_LABEL, RETRO_LABEL])
+    type_columns = [f"caught_{kind}" for kind in SCHEME_TYPES]
+    lowest_type = min(type_columns, key=lambda column: plus[column])
+    rival_caught, rival_value = others["caught_share"].idxmax(), others["recovered_share"].idxmax()
+    targets = pd.DataFrame(
+        [
+            (
+                "잡은 수법 비율",
+                f"≥ {SCHEME_CAUGHT_TARGET:.0%}",
+                plus["caught_share"],
+                plus["caught_share"] >= SCHEME_CAUGHT_TARGET,
+            ),
+            (
+                "첫 지적까지 지연 중앙값(개월)",
+                f"≤ {SCHEME_DELAY_TARGET:g}",
+                plus["median_delay"],
+                plus["median_delay"] <= SCHEME_DELAY_TARGET,
+            ),
+            (
+                "가장 덜 잡힌 유형의 비율",
+                f"≥ {SCHEME_TYPE_TARGET:.0%}",
+                plus[lowest_type],
+                plus[lowest_type] >= SCHEME_TYPE_TARGET,
+            ),
+            (
+                f"잡은 수법 비율: 가장 나은 다른 탐지기({rival_caught})보다",
+                "높음",
+                plus["caught_share"] - others.loc[rival_caught, "caught_share"],
+                plus["caught_share"] > others.loc[rival_caught, "caught_share"],
+            ),
+            (
+                f"회수 가능 금액 비율: 가장 나은 다른 탐지기({rival_value})보다",
+                "높음",
+                plus["recovered_share"] - others.loc[rival_value, "recovered_share"],
+                plus["recovered_share"] > others.loc[rival_value, "recovered_share"],
+            ),
+        ],
+        columns=["목표", "기준", "측정", "달성"],
+    )
+    write_table(targets, context.paths.processed / "scheme_targets.csv")
+    reference = one_month_oracle_catch(context, panel, injections, share)
+    numbers = {
+        "n_schemes": int(summary.loc[FORM_LABEL, "schemes"] / len(seeds)),
+        "scheme_budget_share": share,
+        "scheme_caught": plus["caught_share"],
+        "scheme_delay": plus["median_delay"],
+        "scheme_recovered": plus["recovered_share"],
+        "scheme_row_ap": plus["ap"],
+        "scheme_audit_caught": summary.loc[RETRO_LABEL, "caught_share"],
+        "scheme_audit_recovered": summary.loc[RETRO_LABEL, "recovered_share"],
+        "scheme_lowest_type": lowest_type.removeprefix("caught_"),
+        "scheme_lowest_type_caught": plus[lowest_type],
+        "scheme_rival_caught": rival_caught,
+        "scheme_rival_caught_share": others.loc[rival_caught, "caught_share"],
+        "scheme_rival_value": rival_value,
+        "scheme_rival_recovered": others.loc[rival_value, "recovered_share"],
+        "scheme_targets_met": int(targets["달성"].sum()),
+        "scheme_targets_total": len(targets),
+        "scheme_caught_target": SCHEME_CAUGHT_TARGET,
+        "scheme_type_target": SCHEME_TYPE_TARGET,
+        "scheme_delay_target": SCHEME_DELAY_TARGET,
+        "scheme_oracle_caught": f"{reference:.0%}" if reference is not None else NOT_COMPUTED,
+        "scheme_oracle_types": ", ".join(ORACLE_SCHEME_TYPES),
+    }
+    by_type = (
+        outcomes[FORM_LABEL]
+        .groupby("anomaly_type")
+        .agg(
+            schemes=("caught", "size"),
+            caught=("caught", "mean"),
+            delay=("delay_months", "median"),
+            value=("value_usd", "sum"),
+            recovered=("recovered_usd", "sum"),
+        )
+    )
+    by_type["recovered"] = by_type["recovered"] / by_type["value"]
+    names = dict(zip(SCHEME_TYPES_TABLE["type"], SCHEME_TYPES_TABLE["name"]))
+    tables = {
+        "table_schemes": summary[list(SCHEME_LABELS)].rename(columns=SCHEME_LABELS).round(3),
+        "table_scheme_types": pd.DataFrame(
+            {
+                "유형": [f"{kind} {names[kind]}" for kind in by_type.index],
+                "수법 수(시드 합)": by_type["schemes"].to_numpy(),
+                "잡은 비율": by_type["caught"].round(2).to_numpy(),
+                "지연 중앙값(개월)": by_type["delay"].to_numpy(),
+                "회수 가능 금액 비율": by_type["recovered"].round(2).to_numpy(),
+            }
+        ),
+        "table_scheme_targets": targets.assign(
+            측정=targets["측정"].round(3), 달성=targets["달성"].map({True: "예", False: "아니오"})
+        ),
+    }
+    figures = {"fig_schemes": plots.scheme_bars(summary[["caught_share", "recovered_share"]])}
+    return StudyResult(numbers, tables, figures)
+
+
+# The schemes an oracle can score: a new partner's rows are not in the generator's latent model.
+ORACLE_SCHEME_TYPES = ("g", "h", "i", "j")
+
+
+def one_month_oracle_catch(context: Context, panel: pd.DataFrame, injections: dict, share: float) -> float | None:
+    """A reference for the scheme protocol: the share of the schemes of ORACLE_SCHEME_TYPES that
+    reach the monthly budget when every month is ranked by the oracle told the generator's
+    expected price, level shifts and noise (`ceiling.oracle_scores(known_levels=True)`), each
+    month judged alone. None on real data (no generator)."""
+    provenance = describe_raw_data(context.raw)
+    if not provenance.is_synthetic:
+        return None
+    latent = synth.latent_price_model(provenance.seed)
+    prior = ceiling.price_factor_prior(panel)
+    caught = []
+    for result in injections.values():
+        kept = ~result.panel["anomaly_type"].isin(set(SCHEME_TYPES) - set(ORACLE_SCHEME_TYPES)).to_numpy()
+        scored = result.panel[kept].reset_index(drop=True)
+        scores = ceiling.oracle_scores(strip_labels(scored), latent, prior, known_levels=True)["score"]
+        flags = budget_flags(scores.where(experiments.in_test_year(scored)), scored["month"], share).to_numpy()
+        ids = scored[config.SCHEME_COLUMN].to_numpy()
+        caught += [flags[ids == scheme].any() for scheme in sorted(set(ids) - {""})]
+    return float(np.mean(caught))
+
+
+def schemes_study(context: Context) -> StudyResult:
+    """The scheme protocol alone (what chapter 06-2 section 6 shows), with the build's fits:
+    `benchmarks/bench_schemes.py` runs it."""
+    panel = read_panel(context.paths.panel)
+    seeds = list(range(context.seed, context.seed + context.profile.injection_seeds))
+    detectors = build_detectors(context, panel)
+    form_model = build_detector(context, panel, IMPROVED, **PROSPECTIVE_FORM)
+    return scheme_study(context, panel, detectors, form_model, seeds)
