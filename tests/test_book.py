@@ -114,3 +114,91 @@ def test_chapter_batches_keep_the_toc_order_and_pair_only_06_with_06_2():
         ["b"],
         ["06b_operations"],
     ]
+
+
+GLUE_CITATION = re.compile(
+    r"\{glue(?::text|:md|:figure|:any)?\}`([A-Za-z0-9_]+)(?::[^`]*)?`"  # inline roles
+    r"|[`:]{3}\{glue(?::md|:figure|:any)?\}\s+([A-Za-z0-9_]+)"  # directives
+)
+# A key of another page: {glue:text}`chapters/02_merge.ipynb::key:format`
+CROSS_PAGE_CITATION = re.compile(r"\{glue(?::text|:md|:any)?\}`chapters/([A-Za-z0-9_]+)\.ipynb::([A-Za-z0-9_]+)")
+BOOK_PAGES = sorted((ROOT / "book").glob("*.md"))
+
+
+def cited_keys(source: Path) -> set[str]:
+    """The keys a chapter cites of its own study, and those other pages cite of it."""
+    own = {left or right for left, right in GLUE_CITATION.findall(source.read_text(encoding="utf-8"))}
+    pages = [*SOURCES, *BOOK_PAGES]
+    borrowed = {
+        key
+        for page in pages
+        for chapter, key in CROSS_PAGE_CITATION.findall(page.read_text(encoding="utf-8"))
+        if chapter == source.stem
+    }
+    return own | borrowed
+
+
+def glued_keys(notebook: Path) -> set[str]:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return {
+        output["metadata"]["scrapbook"]["name"]
+        for cell in cells
+        for output in cell.get("outputs", [])
+        if "scrapbook" in output.get("metadata", {})
+    }
+
+
+def test_glue_citations_are_found_in_every_form():
+    text = "a {glue:text}`n_rows:,d` b {glue:text}`label` c\n:::{glue:figure} fig_x\n```{glue:md} table_y\n"
+    source = ROOT / "notebooks" / "02_merge.md"
+    assert {left or right for left, right in GLUE_CITATION.findall(text)} == {"n_rows", "label", "fig_x", "table_y"}
+    assert "data_label" in cited_keys(source)
+    assert "import_musd_low" in cited_keys(source)  # cited by the introduction only
+
+
+def test_the_glue_contract_holds_both_ways(quick_book: Path):
+    """Every key a chapter cites is glued by its study, and every glued key is cited: a number
+    computed for a sentence that no longer exists is a dead key."""
+    for source in SOURCES:
+        glued = glued_keys(quick_book / "book" / "chapters" / f"{source.stem}.ipynb")
+        cited = cited_keys(source)
+        assert not cited - glued, f"{source.name} cites keys its study does not glue: {sorted(cited - glued)}"
+        assert not glued - cited, f"{source.name}: glued but never cited (dead keys): {sorted(glued - cited)}"
+
+
+def _rendered_tables(html: str) -> list[str]:
+    return re.findall(r"<table.*?</table>", html, flags=re.S)
+
+
+def test_rendered_tables_are_numbered_tables_without_index_nan_or_scientific_notation(quick_book: Path):
+    for name, page in _pages(quick_book):
+        assert "dataframe" not in page, f"{name} shows a pandas frame instead of a table"
+        for table in _rendered_tables(page):
+            caption = re.search(r"<caption>(.*?)</caption>", table, flags=re.S)
+            text = re.sub(r"<[^>]+>", " ", table)
+            assert caption and "표" in caption.group(1), f"{name}: a table without a numbered 표 caption"
+            assert not re.search(r"\bnan\b|\bNaN\b|<NA>|\bNaT\b|None", text), f"{name}: a missing value shows"
+            assert not re.search(r"\d\.?\d*e[+-]\d", text), f"{name}: scientific notation in a table"
+            if "—" in text:
+                assert "—" in caption.group(1), f"{name}: a table shows dashes its caption does not explain"
+
+
+def test_every_profile_field_is_a_parameter_of_each_chapter_that_reads_it():
+    from dataclasses import fields
+
+    from customs_anomaly.profiles import Profile
+    from customs_anomaly.studies.appendix import PROFILE_CHAPTERS, PROFILE_LABELS
+
+    assert set(PROFILE_CHAPTERS) == set(PROFILE_LABELS) == {f.name for f in fields(Profile)} - {"name"}
+    for field, chapters in PROFILE_CHAPTERS.items():
+        for stem in chapters:
+            (cell,) = [
+                c for c in code_cells(ROOT / "notebooks" / f"{stem}.md") if "parameters" in c.metadata.get("tags", [])
+            ]
+            assert f"\n{field} = None" in f"\n{cell.source}", f"{stem} does not take {field} as a parameter"
+
+
+def test_a_list_given_by_papermill_becomes_the_profiles_tuple():
+    from customs_anomaly.profiles import get_profile
+
+    assert get_profile("quick", value_factors=[0.5, 3.0]).value_factors == (0.5, 3.0)

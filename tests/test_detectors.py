@@ -30,6 +30,9 @@ def injected() -> pd.DataFrame:
 @pytest.mark.parametrize("name", DETECTOR_NAMES)
 def test_score_contract_save_load_and_labels_ignored(name, injected, tmp_path):
     detector = make_detector(name, **FAST.get(name, {})).fit(injected)
+    if name in FAST:  # a network: trained by the one rule, within its cap, its held-out loss kept
+        assert 1 <= len(detector.loss_history_) == len(detector.val_loss_history_) <= detector.params["epochs"]
+        assert detector.best_epoch_ == int(np.argmin(detector.val_loss_history_)) + 1
     scores = detector.score(injected)
     assert len(scores) == len(injected)
     assert (

@@ -83,7 +83,7 @@ def test_too_few_eligible_rows_is_a_clear_error(panel):
 
 def test_separability_table_compares_weight_month_and_region(panel):
     table = separability_check(inject_anomalies(panel, 0, SMALL))
-    assert {"log 중량", "월 순번"} <= set(table["비교 항목"])
+    assert {"중량 (kg, 중앙값)", "시험 연도의 몇째 달 (중앙값)"} <= set(table["비교 항목"])
     assert table["p값"].dropna().between(0, 1).all()
 
 

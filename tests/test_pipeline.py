@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from customs_anomaly import config
-from customs_anomaly.pipeline import BuildOptions, chapter_names, ensure_raw_data, stage_book_sources
+from customs_anomaly.pipeline import (
+    BuildOptions,
+    chapter_names,
+    ensure_raw_data,
+    execute_chapter,
+    publishable_parameters,
+    stage_book_sources,
+)
 from customs_anomaly.provenance import describe_raw_data
 
 
@@ -27,6 +34,7 @@ def test_staging_copies_book_sources_but_not_generated_chapters(tmp_path: Path):
     stage_book_sources(config.PROJECT_ROOT, tmp_path)
     assert (tmp_path / "_config.yml").is_file() and (tmp_path / "_toc.yml").is_file()
     assert (tmp_path / "book" / "intro.md").is_file()
+    assert (tmp_path / "_static" / "custom.css").is_file() and (tmp_path / "_templates" / "author.html").is_file()
     assert not (tmp_path / "book" / "chapters").exists()
 
 
@@ -55,3 +63,79 @@ def test_synthetic_raw_data_is_regenerated_only_for_another_seed(tmp_path: Path)
     assert marker.stat().st_mtime_ns == first
     ensure_raw_data(BuildOptions(root=tmp_path, seed=1))
     assert describe_raw_data(options.raw).seed == 1
+
+
+TINY_CHAPTER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Tiny chapter
+
+```{code-cell} ipython3
+:tags: [parameters]
+data_dir = ""
+models_dir = ""
+seed = 0
+profile = "full"
+```
+
+```{code-cell} ipython3
+from pathlib import Path
+
+Path(data_dir, "ran.txt").write_text(f"{seed} {profile}", encoding="utf-8")
+print("executed")
+```
+"""
+
+
+def test_publishable_parameters_drop_every_build_path():
+    parameters = {
+        "data_dir": "relative/data",
+        "raw_dir": "/srv/build/data/raw",
+        "other_folder": "C:\\build\\x",
+        "cache": "/tmp/cache",
+        "seed": 3,
+        "profile": "quick",
+        "label": "합성",
+    }
+    assert publishable_parameters(parameters) == {"seed": 3, "profile": "quick", "label": "합성"}
+
+
+def test_executed_chapter_runs_with_real_paths_but_serves_none(tmp_path: Path):
+    """The chapter executes with the build's absolute paths; the notebook the book serves for
+    download keeps only the other parameters, and its parameters cell's empty paths (defaults)."""
+    import nbformat
+
+    source = tmp_path / "notebooks" / "tiny.md"
+    source.parent.mkdir()
+    source.write_text(TINY_CHAPTER, encoding="utf-8")
+    data = tmp_path / "build" / "data"
+    data.mkdir(parents=True)
+    target = tmp_path / "book" / "chapters" / "tiny.ipynb"
+    target.parent.mkdir(parents=True)
+    options = BuildOptions(root=tmp_path / "build", seed=3, profile="quick")
+    execute_chapter(source, target, options.parameters())
+
+    assert (data / "ran.txt").read_text(encoding="utf-8") == "3 quick"  # ran with the real data_dir
+    text = target.read_text(encoding="utf-8")
+    assert str(tmp_path) not in text and "/build/" not in text
+    notebook = nbformat.read(target, as_version=4)
+    injected = [c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "remove-cell" in injected[0].metadata.tags
+    namespace: dict = {}
+    for cell in notebook.cells:
+        if {"parameters", "injected-parameters"} & set(cell.metadata.get("tags", [])):
+            exec(cell.source, namespace)
+    assert (namespace["data_dir"], namespace["models_dir"]) == ("", "")  # the project's defaults
+    assert (namespace["seed"], namespace["profile"]) == (3, "quick")
+    recorded = notebook.metadata.papermill
+    assert recorded.parameters == {"seed": 3, "profile": "quick"}
+    assert (recorded.input_path, recorded.output_path) == ("tiny.md", "tiny.ipynb")
+    assert any("executed" in "".join(o.get("text", "")) for c in notebook.cells for o in c.get("outputs", []))

@@ -14,6 +14,7 @@ import pandas as pd
 
 from customs_anomaly.profiles import get_profile
 from customs_anomaly.studies.common import Context, StudyResult
+from customs_anomaly.tables import markdown_table
 
 
 def setup(seed: int = 0) -> None:
@@ -75,14 +76,16 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
 
 def publish(result: StudyResult) -> None:
     """Glue every number, label, table and figure of a study result (nothing is displayed here:
-    the markdown places them)."""
+    the markdown places them). A table is glued as Markdown (`markdown_table`), which the chapter
+    places with `{glue:md}` inside a numbered `{table}`."""
     import matplotlib.pyplot as plt
+    from IPython.display import Markdown
     from myst_nb import glue
 
     for key, value in result.numbers.items():
         glue(key, plain(value), display=False)
     for key, table in result.tables.items():
-        glue(key, readable(table), display=False)
+        glue(key, Markdown(markdown_table(readable(table))), display=False)
     for key, page in result.html.items():
         glue(key, page, display=False)
     for key, figure in result.figures.items():

@@ -380,7 +380,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="one of %(choices)s (default: the project's best, lstm-plus)",
     )
-    p.add_argument("--epochs", type=_count, default=None, help="override training epochs (neural detectors)")
+    p.add_argument(
+        "--epochs",
+        type=_count,
+        default=None,
+        help=(
+            "cap on the training epochs of a neural detector (default 50, the original's); training "
+            "stops earlier when the loss of the last 6 training months stops falling"
+        ),
+    )
     p.add_argument(
         "--prospective",
         action="store_true",

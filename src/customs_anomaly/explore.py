@@ -123,11 +123,11 @@ def quality_audit(panel: pd.DataFrame) -> pd.DataFrame:
     checks = [
         (
             "결측값(단가 제외, 모든 열)",
-            "단가 외 열의 NaN",
+            "단가 외 열의 빈 값",
             int(panel.drop(columns="unit_price_usd_per_kg").isna().sum().sum()),
         ),
-        ("단가 결측(중량 0)", "중량 0 → 단가 NaN (정상)", int(price.isna().sum())),
-        ("단가 결측(중량 > 0)", "중량이 있는데 단가 NaN", int((price.isna() & priced).sum())),
+        ("단가 결측(중량 0)", "중량 0 → 단가 없음 (정상)", int(price.isna().sum())),
+        ("단가 결측(중량 > 0)", "중량이 있는데 단가 없음", int((price.isna() & priced).sum())),
         ("중복 키", "월 × HSK × 국가가 두 번 이상", int(panel.duplicated(list(config.PANEL_KEY)).sum())),
         ("음수 값", "숫자 열의 음수", int((numeric < 0).sum().sum())),
         ("단가 < 0.01 USD/kg", "중량 > 0 행", int((price < 0.01).sum())),

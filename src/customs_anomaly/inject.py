@@ -235,16 +235,18 @@ def separability_check(result: InjectionResult, spec: InjectionSpec = InjectionS
     test = eligible_rows(panel, spec)
     injected, clean = panel[test & panel["is_anomaly"]], panel[test & ~panel["is_anomaly"]]
     rows = []
+    month_number = panel["month"].dt.year * 12 + panel["month"].dt.month
+    first_month = month_number[test].min()
     for label, column in (
-        ("log 중량", np.log10(panel["weight_kg"].where(panel["weight_kg"] > 0))),
-        ("월 순번", panel["month"].dt.year * 12 + panel["month"].dt.month),
+        ("중량 (kg, 중앙값)", panel["weight_kg"].where(panel["weight_kg"] > 0)),
+        ("시험 연도의 몇째 달 (중앙값)", month_number - first_month + 1),
     ):
         stat = ks_2samp(column[injected.index], column[clean.index])
         rows.append(
             {
                 "비교 항목": label,
-                "주입 행 중앙값": float(column[injected.index].median()),
-                "정상 행 중앙값": float(column[clean.index].median()),
+                "주입 행": float(column[injected.index].median()),
+                "정상 행": float(column[clean.index].median()),
                 "KS 통계량": float(stat.statistic),
                 "p값": float(stat.pvalue),
             }
@@ -253,8 +255,8 @@ def separability_check(result: InjectionResult, spec: InjectionSpec = InjectionS
         rows.append(
             {
                 "비교 항목": f"지역 비율: {region}",
-                "주입 행 중앙값": float((injected["region"] == region).mean()),
-                "정상 행 중앙값": float((clean["region"] == region).mean()),
+                "주입 행": float((injected["region"] == region).mean()),
+                "정상 행": float((clean["region"] == region).mean()),
                 "KS 통계량": np.nan,
                 "p값": np.nan,
             }

@@ -6,11 +6,14 @@ with jupytext), in toc order, with the parameters that notebook declares (paperm
 `parameters` cell). The executed notebooks go to `book/chapters/`, where jupyter-book reads them.
 
 What a reader never sees: the parameters cell and papermill's injected copy are tagged
-`remove-cell`; the kernel's own stderr (progress bars, library start-up messages) goes to the
-build log, not into a page; each chapter's execution time goes to the build log and to
-`processed/chapter_times.csv`, which the appendix shows. The stages of the whole build (replica,
-chapters, compilation) go to `processed/build_times.csv`, which `benchmarks/report_performance.py`
-quotes in the README.
+`remove-cell`; the executed notebook a page offers for download (its .ipynb button) names no place
+on the build machine: the chapter runs with the real data, raw and models paths, then papermill's
+injected cell and its metadata are rewritten to keep only the other parameters (seed, profile), so
+the parameters cell's empty paths, the project's defaults, apply when a reader reruns it; the
+kernel's own stderr (progress bars, library start-up messages) goes to the build log, not into a
+page; each chapter's execution time goes to the build log and to `processed/chapter_times.csv`,
+which the appendix shows. The stages of the whole build (replica, chapters, compilation) go to
+`processed/build_times.csv`, which `benchmarks/report_performance.py` quotes in the README.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 import pandas as pd
 import yaml
@@ -30,9 +33,14 @@ from customs_anomaly import config
 CHAPTER_PREFIX = "book/chapters/"
 BOOK_SOURCE_FILES = ("_config.yml", "_toc.yml")
 BOOK_STATIC = "_static"  # the book's own CSS
+BOOK_TEMPLATES = "_templates"  # the book's own theme templates (the footer's author line)
 CHAPTER_SUFFIX = ".md"
 HIDDEN_TAG = "remove-cell"
-PARAMETER_TAGS = ("parameters", "injected-parameters")
+INJECTED_TAG = "injected-parameters"  # papermill's tag on the cell it writes
+PARAMETER_TAGS = ("parameters", INJECTED_TAG)
+# Parameters that name folders of the build machine (BuildOptions.parameters); any other parameter
+# whose value is an absolute path is treated the same way.
+PATH_PARAMETERS = frozenset({"data_dir", "models_dir", "raw_dir"})
 CHAPTER_TIMES_FILE = "chapter_times.csv"
 # Chapters that neither read what the other writes (both read chapter 05's fits and the panel):
 # run side by side, they share the two cores of a small machine where one alone leaves one idle.
@@ -103,7 +111,8 @@ def stage_book_sources(source_root: Path, target_root: Path) -> None:
     target_root.mkdir(parents=True, exist_ok=True)
     for name in BOOK_SOURCE_FILES:
         shutil.copy2(source_root / name, target_root / name)
-    shutil.copytree(source_root / BOOK_STATIC, target_root / BOOK_STATIC, dirs_exist_ok=True)
+    for folder in (BOOK_STATIC, BOOK_TEMPLATES):
+        shutil.copytree(source_root / folder, target_root / folder, dirs_exist_ok=True)
     shutil.copytree(
         source_root / "book",
         target_root / "book",
@@ -146,6 +155,48 @@ def hide_parameter_cells(notebook) -> None:
             tags.append(HIDDEN_TAG)
 
 
+def is_build_path(name: str, value) -> bool:
+    """Whether a parameter names a place on the build machine (never shipped in a served notebook)."""
+    if name in PATH_PARAMETERS:
+        return True
+    if not isinstance(value, (str, PurePath)):
+        return False
+    text = str(value)
+    return PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute()
+
+
+def publishable_parameters(parameters: dict) -> dict:
+    """The parameters without the build machine's paths."""
+    return {name: value for name, value in parameters.items() if not is_build_path(name, value)}
+
+
+def withhold_build_paths(notebook, parameters: dict, source_name: str, target_name: str) -> None:
+    """Rewrite what papermill recorded of the build into an executed notebook, in place: its
+    injected-parameters cell keeps only the publishable parameters (the path parameters then keep
+    the parameters cell's values: empty, the project's defaults), and `metadata.papermill` keeps
+    those parameters and the notebook's bare file names instead of the build's absolute paths."""
+    from papermill.translators import papermill_translators
+
+    kept = publishable_parameters(parameters)
+    withheld = sorted(set(parameters) - set(kept))
+    kernelspec = notebook.metadata.get("kernelspec", {})
+    kernel = kernelspec.get("name", "python3")
+    language = notebook.metadata.get("language_info", {}).get("name") or kernelspec.get("language", "python")
+    translator = papermill_translators.find_translator(kernel, language)
+    source = translator.codify(kept, "Parameters")
+    if withheld:
+        note = f"{', '.join(withheld)}: the build's paths are withheld; the parameters cell's defaults apply"
+        source += f"{translator.comment(note)}\n"
+    for cell in notebook.cells:
+        if INJECTED_TAG in cell.get("metadata", {}).get("tags", []):
+            cell["source"] = source
+    recorded = notebook.metadata.get("papermill")
+    if recorded is not None:
+        recorded["parameters"] = publishable_parameters(dict(recorded.get("parameters") or {}))
+        recorded["input_path"] = source_name
+        recorded["output_path"] = target_name
+
+
 def execute_chapter(source: Path, target: Path, parameters: dict) -> float:
     """Execute one chapter source into `target` (an .ipynb); returns the seconds it took."""
     import nbformat
@@ -155,11 +206,12 @@ def execute_chapter(source: Path, target: Path, parameters: dict) -> float:
     nbformat.write(chapter_notebook(source), staged)
     try:
         declared = papermill.inspect_notebook(str(staged))
+        given = {k: v for k, v in parameters.items() if k in declared}
         started = time.perf_counter()
         papermill.execute_notebook(
             str(staged),
             str(target),
-            parameters={k: v for k, v in parameters.items() if k in declared},
+            parameters=given,
             cwd=str(target.parent),
             kernel_name="python3",
             progress_bar=False,
@@ -170,6 +222,7 @@ def execute_chapter(source: Path, target: Path, parameters: dict) -> float:
         staged.unlink(missing_ok=True)
     executed = nbformat.read(target, as_version=4)
     hide_parameter_cells(executed)
+    withhold_build_paths(executed, given, source.name, target.name)
     nbformat.write(executed, target)
     return seconds
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator, PercentFormatter
 
 from customs_anomaly import config, items
 
@@ -31,12 +31,61 @@ def set_style() -> None:
     )
 
 
+def legend_outside(ax, **kwargs) -> None:
+    """The legend right of the axes, never over the data (tight_layout makes room for it)."""
+    kwargs.pop("ncols", None)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize="small", **kwargs)
+
+
+def legend_below(fig: Figure, rows_reserved: float = 0.1) -> None:
+    """One legend for a figure of several panels (every label once), centred below them, never
+    over the data."""
+    entries = {}
+    for ax in fig.axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    fig.legend(
+        list(entries.values()),
+        list(entries),
+        loc="lower center",
+        ncols=min(len(entries), 4),
+        fontsize="small",
+        frameon=False,
+    )
+    fig.tight_layout(rect=(0, rows_reserved, 1, 1))
+
+
+def plain_number(value: float) -> str:
+    """A tick label without scientific notation: 1,000,000 and 0.002, never 1e+06."""
+    if value >= 1 and float(value).is_integer():
+        return f"{value:,.0f}"
+    return np.format_float_positional(value, precision=4, trim="-")
+
+
 def plain_log_ticks(axis) -> None:
-    """Log-axis tick labels as plain numbers: the default mathtext labels need a minus glyph
-    that the Korean font lacks."""
-    axis.set_major_locator(LogLocator(base=10))
-    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-    axis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+    """Log-axis ticks labelled as plain numbers (the default mathtext labels need a minus glyph
+    that the Korean font lacks): 1-2-5 steps, powers of ten only over more than three decades; on
+    an axis narrower than a decade 3 is labelled too, and every integer step below half a decade,
+    so that a narrow axis still reads."""
+
+    def span() -> float:
+        low, high = sorted(axis.get_view_interval())
+        return np.log10(high / low) if low > 0 else np.inf
+
+    def major(value, _):
+        leading = round(value / 10 ** np.floor(np.log10(value)), 6) if value > 0 else 0
+        return plain_number(value) if span() <= 3 or leading == 1 else ""
+
+    def minor(value, _):
+        if span() >= 1:
+            return ""
+        leading = round(value / 10 ** np.floor(np.log10(value)), 6)
+        return plain_number(value) if span() < 0.5 or leading == 3 else ""
+
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(major))
+    axis.set_minor_locator(LogLocator(base=10, subs=(3.0, 4.0, 6.0, 7.0, 8.0, 9.0)))
+    axis.set_minor_formatter(FuncFormatter(minor))
 
 
 def panel_rows_by_region(panel: pd.DataFrame) -> Figure:
@@ -47,7 +96,7 @@ def panel_rows_by_region(panel: pd.DataFrame) -> Figure:
     ax.set_title("월별 패널 행 수 (운임 지역별)")
     ax.set_xlabel("기준년월")
     ax.set_ylabel("행 수 (건)")
-    ax.legend(title="운임 지역", loc="upper left", ncols=5, fontsize="small")
+    legend_outside(ax, title="운임 지역")
     fig.tight_layout()
     return fig
 
@@ -64,7 +113,7 @@ def freight_routes(freight: pd.DataFrame) -> Figure:
     ax.set_title("지역별 해상 수입 운임")
     ax.set_xlabel("기준년월")
     ax.set_ylabel("운임 (천원/2TEU)")
-    ax.legend(ncols=2, fontsize="small")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -95,8 +144,13 @@ def injection_before_after(
     examples = pd.concat(
         [log[log["group"] == group].nlargest(per_group, "misdeclared_usd") for group in ("단가", "운임")]
     )
-    fig, axes = plt.subplots(1, len(examples), figsize=(3.2 * len(examples), 3.4), squeeze=False)
-    for ax, (_, row) in zip(axes[0], examples.iterrows()):
+    columns = 2
+    n_rows = -(-len(examples) // columns)
+    fig, grid = plt.subplots(n_rows, columns, figsize=(FIGSIZE[0] + 1.5, 3.6 * n_rows), squeeze=False)
+    axes = grid.flatten()
+    for ax in axes[len(examples) :]:
+        ax.set_visible(False)
+    for ax, (_, row) in zip(axes, examples.iterrows()):
         column, label = (
             ("unit_price_usd_per_kg", "단가 (USD/kg)")
             if row["group"] == "단가"
@@ -111,13 +165,13 @@ def injection_before_after(
         ax.set_yscale("log")
         plain_log_ticks(ax.yaxis)
         name = items.short_names(pd.Series([row["hsk_code"]]), pd.Series([row["item_name"]])).iloc[0]
-        ax.set_title(f"({row['anomaly_type']}) {name}·{row['country_code']}", fontsize="small")
+        ax.set_title(f"({row['anomaly_type']}) {name}·{row['country_code']}")
         ax.set_xlabel("기준년월")
         ax.set_ylabel(label + ", 로그 척도")
-        ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
-    axes[0][0].legend(fontsize="x-small")
-    fig.suptitle("주입 전후 시계열 예시 (점선: 주입한 달)")
-    fig.tight_layout()
+        ax.tick_params(axis="x", labelrotation=30)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper right", ncols=2)
+    fig.suptitle("주입 전후 시계열 예시 (점선: 주입한 달)", x=0.02, ha="left")
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
     return fig
 
 
@@ -156,18 +210,15 @@ def scheme_examples(
             label="신고 단가",
         )
         ax.set_yscale("log")
-        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-        ax.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+        plain_log_ticks(ax.yaxis)
         names = injected.loc[key, "item_name"].iloc[:1].reset_index(drop=True)
         name = items.short_names(pd.Series([scheme["hsk_code"]]), names).iloc[0]
         ax.set_title(f"({scheme['anomaly_type']}) {name}·{scheme['country_code']}", fontsize="small")
         ax.set_xlabel("기준년월")
         ax.set_ylabel("단가 (USD/kg, 로그 척도)")
         ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
-        ax.legend(fontsize="xx-small", loc="lower left")
     fig.suptitle("여러 달 이어지는 수법의 예 (분홍: 수법이 이어진 달)")
-    fig.tight_layout()
+    legend_below(fig, rows_reserved=0.12)
     return fig
 
 
@@ -181,7 +232,7 @@ def _monthly_lines(
     ax.set_title(title)
     ax.set_xlabel("기준년월")
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize="small", **legend)
+    legend_outside(ax, **legend)
     fig.tight_layout()
     return fig
 
@@ -217,9 +268,27 @@ def top_items_by_region(table: pd.DataFrame) -> Figure:
 
 
 def monthly_weight_lines(weights: pd.DataFrame) -> Figure:
-    return _monthly_lines(
-        weights, list(weights.columns), "중량 상위 5개 품목의 월별 수입 중량", "수입 중량 (톤)", 1.5, {"ncols": 2}
-    )
+    """One panel per item with its own weight axis, so a small item's season is as visible as the
+    largest item's; the shaded band marks July to September of every year."""
+    columns = 2
+    n_rows = -(-len(weights.columns) // columns)
+    fig, grid = plt.subplots(n_rows, columns, figsize=(FIGSIZE[0] + 1.5, 2.3 * n_rows), sharex=True, squeeze=False)
+    axes = grid.flatten()
+    for ax in axes[len(weights.columns) :]:
+        ax.set_visible(False)
+    for ax, column in zip(axes, weights.columns):
+        ax.plot(weights.index, weights[column], color="#4c72b0", linewidth=1.4)
+        for year in sorted({month.year for month in weights.index if month.month in (7, 8, 9)}):
+            ax.axvspan(pd.Timestamp(year, 7, 1), pd.Timestamp(year, 9, 30), color="#dd8452", alpha=0.12, linewidth=0)
+        ax.set_title(column, fontsize="medium")
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("톤")
+    for ax in axes[len(weights.columns) - columns : len(weights.columns)]:
+        ax.set_xlabel("기준년월")
+        ax.tick_params(axis="x", labelbottom=True)
+    fig.suptitle("중량 상위 5개 품목의 월별 수입 중량 (톤, 품목마다 세로축이 다름; 주황 띠: 7~9월)", x=0.02, ha="left")
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    return fig
 
 
 def top_items_bar(table: pd.DataFrame) -> Figure:
@@ -265,7 +334,7 @@ def series_length_histogram(lengths: pd.DataFrame, window: int = 12) -> Figure:
     ax.set_title("품목 × 국가 시계열의 최장 연속 등장 기간")
     ax.set_xlabel("최장 연속 개월 수 (개월)")
     ax.set_ylabel("시계열 수 (개)")
-    ax.legend()
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -308,8 +377,11 @@ def loss_curves(histories: dict[str, list[float]]) -> Figure:
     plain_log_ticks(ax.yaxis)
     ax.set_title("LSTM 오토인코더 학습 손실")
     ax.set_xlabel("에폭 (회)")
+    longest = max((len(losses) for losses in histories.values()), default=1)
+    ax.set_xlim(0.5, longest + 0.5)  # whole epochs only, even after a single one
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("평균제곱오차 (스케일된 단위, 로그 척도)")
-    ax.legend()
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -341,7 +413,7 @@ def _grouped_bars(groups: list[str], bars: dict[str, tuple], title: str, xlabel:
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("지표 값 (0~1)")
-    ax.legend(ncols=len(bars), fontsize="small")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -387,8 +459,7 @@ def magnitude_curves(curves: pd.DataFrame, highlight: str) -> Figure:
         ax.set_title(f"{group} 이상치: 주입 배율별 AP")
         ax.set_xlabel("주입 배율 (로그 척도, 1 = 변화 없음)")
         ax.set_ylabel("AP (시드 평균)")
-    axes[0].legend(fontsize="x-small", ncols=2)
-    fig.tight_layout()
+    legend_below(fig)
     return fig
 
 
@@ -404,7 +475,7 @@ def alert_volume_bars(volume: pd.DataFrame, budget_share: float) -> Figure:
     ax.set_xlabel("기준년월")
     ax.set_ylabel("경보 비율 (%, 그 달 패널 행 대비)")
     ax.tick_params(axis="x", rotation=45)
-    ax.legend()
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -428,7 +499,7 @@ def review_effort_bars(rows_needed: pd.Series, total_rows: int) -> Figure:
     ax.set_title("이상치의 75%를 찾는 데 필요한 심사 행 수 (시드 평균)")
     ax.set_xlabel("심사 행 수 (점수 상위부터, 로그 척도)")
     ax.set_ylabel("탐지기")
-    ax.legend(fontsize="small")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -446,7 +517,7 @@ def _side_by_side_shares(table: pd.DataFrame, category: str, labels: list, title
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("비율 (%)")
-    ax.legend(fontsize="small")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -470,8 +541,14 @@ def unit_price_real_vs_replica(comparison: pd.DataFrame, factor: float) -> Figur
     """Per HSK code: the replica's unit price against the real one (log-log), with the diagonal
     and the band within `factor`. `comparison`: real, replica, within (``realism.unit_price_comparison``)."""
     fig, ax = plt.subplots(figsize=(6.4, 6.0))
-    colors = np.where(comparison["within"], "#4c72b0", "#c44e52")
-    ax.scatter(comparison["real"], comparison["replica"], s=12, c=colors, alpha=0.7)
+    for within, color, label in (
+        (True, "#4c72b0", f"{factor:g}배 범위 안"),
+        (False, "#c44e52", f"{factor:g}배 범위 밖"),
+    ):
+        rows = comparison[comparison["within"] == within]
+        ax.scatter(
+            rows["real"], rows["replica"], s=12, color=color, alpha=0.7, label=f"{label} ({len(rows):,d}개 품목)"
+        )
     low = 0.5 * min(comparison["real"].min(), comparison["replica"].min())
     high = 2.0 * max(comparison["real"].max(), comparison["replica"].max())
     line = np.array([low, high])
@@ -487,7 +564,7 @@ def unit_price_real_vs_replica(comparison: pd.DataFrame, factor: float) -> Figur
     ax.set_title("품목별 수입 단가: 실제와 복제 (5개 지역)")
     ax.set_xlabel("실제 단가 (USD/kg, 로그 척도)")
     ax.set_ylabel("복제 단가 (USD/kg, 로그 척도)")
-    ax.legend(fontsize="small")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -507,9 +584,8 @@ def freight_real_vs_replica(paths: pd.DataFrame) -> Figure:
         ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
     for ax in axes[-1]:
         ax.set_xlabel("기준년월")
-    axes[0][0].legend(fontsize="small")
     fig.suptitle("항로별 해상 수입 운임: 실제와 복제")
-    fig.tight_layout()
+    legend_below(fig)
     return fig
 
 
@@ -572,9 +648,8 @@ def monthly_queue_lines(per_month: pd.DataFrame) -> Figure:
         ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
     axes[0].set_ylim(0, 1.02)
     axes[1].set_ylim(0, 1.02)
-    axes[0].legend(fontsize="x-small")
     fig.suptitle("달마다의 심사 목록: 정밀도, 재현율, 심사 물량 (주입 시드 평균)")
-    fig.tight_layout()
+    legend_below(fig)
     return fig
 
 
@@ -622,7 +697,6 @@ def ytd_deviation_survival(table: pd.DataFrame, size_labels: dict[str, str]) -> 
         ax.grid(alpha=0.3)
     first = np.atleast_1d(axes)[0]
     first.set_ylabel("그 배수를 넘게 벗어난 행의 비율")
-    first.legend(fontsize="small", loc="upper right")
     fig.suptitle("정상 거래의 단가가 같은 해 앞선 달들의 평균에서 벗어나는 정도: 실제와 이 빌드")
-    fig.tight_layout()
+    legend_below(fig)
     return fig

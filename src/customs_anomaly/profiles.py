@@ -20,8 +20,10 @@ class Profile:
     name: str
     injection_seeds: int  # repetitions of the default injection protocol (chapter 06)
     fresh_seeds: int  # never-used injection seeds to re-measure the improved detector
-    original_epochs: int  # training epochs of the original's models A and B (chapter 05)
-    plus_epochs: int  # training epochs of lstm-plus and of its ablation variants
+    # Caps on the training epochs; every network stops earlier when the loss of its held-out
+    # last training months stops falling (detectors.lstm_autoencoder.train_network).
+    original_epochs: int  # of the original's models A and B (chapter 05; the original trained 50)
+    plus_epochs: int  # of lstm-plus and of its ablation variants
     magnitude_seeds: int  # seeds of each fixed-magnitude injection
     value_factors: tuple[float, ...]
     freight_factors: tuple[float, ...]
@@ -36,7 +38,8 @@ class Profile:
         unknown = sorted(set(overrides) - known)
         if unknown:
             raise ValueError(f"unknown profile field(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        kept = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items() if v is not None}
+        return replace(self, **kept)
 
 
 FULL = Profile(

@@ -45,7 +45,7 @@ import pandas as pd
 from sklearn.preprocessing import MinMaxScaler, RobustScaler
 
 from customs_anomaly.detectors.base import FREIGHT_GROUP, Detector
-from customs_anomaly.detectors.lstm_autoencoder import _keras, unrolled
+from customs_anomaly.detectors.lstm_autoencoder import TRAINING_RULE, _keras, train_network, unrolled
 from customs_anomaly.detectors.noise import NoiseModel
 from customs_anomaly.detectors.series import (
     SERIES_KEY,
@@ -61,6 +61,7 @@ from customs_anomaly.detectors.series import (
     peer_range_log_price,
     price_reason,
 )
+from customs_anomaly.original import ORIGINAL_EPOCHS
 
 MACRO_COLUMNS = ["usd_krw", "dubai_usd", "cpi", "ppi"]
 PRICE, PEER, WEIGHT, PRESENT, TARGET = 0, 1, 2, 3, 4  # input channels; macro channels follow
@@ -293,7 +294,8 @@ class LSTMPlusDetector(Detector):
     # so even the prospective form needs the panel cut after the month it scores.
     causal = False
     defaults = {
-        "epochs": 30,
+        "epochs": ORIGINAL_EPOCHS,  # the cap of `train_network`, the rule every network trains by
+        **TRAINING_RULE,
         "batch_size": 256,
         "window": 12,
         "units": 32,
@@ -444,15 +446,19 @@ class LSTMPlusDetector(Detector):
         inputs, steps, position = self._windows(tensor, series, month, masked=True, centred=self.centred)
         targets = self._targets(tensor, steps, series, position)
         self.model_ = self._build(tensor.shape[-1])
-        history = self.model_.fit(
+        training = train_network(
+            self.model_,
             inputs,
             targets,
+            month,
             epochs=self.params["epochs"],
             batch_size=self.params["batch_size"],
-            shuffle=True,
+            validation_months=self.params["validation_months"],
+            patience=self.params["patience"],
             verbose=self.params["verbose"],
         )
-        self.loss_history_ = [float(v) for v in history.history["loss"]]
+        self.loss_history_, self.val_loss_history_ = training.loss, training.val_loss
+        self.best_epoch_ = training.best_epoch
         self.train_samples_ = len(series)
         self._calibrate(train, cells, tensor, series, month)
 
@@ -793,6 +799,8 @@ class LSTMPlusDetector(Detector):
         "threshold_",
         "train_until_",
         "loss_history_",
+        "val_loss_history_",
+        "best_epoch_",
         "train_samples_",
     )
 

@@ -10,7 +10,6 @@ from customs_anomaly.provenance import describe_raw_data
 from customs_anomaly.storage import read_panel, read_table
 from customs_anomaly.studies.common import Context, StudyResult
 from customs_anomaly.studies.modeling import scores_path
-from customs_anomaly.studies.periods import period_numbers
 
 FRAME_HEIGHT_PX = 820
 
@@ -30,7 +29,6 @@ def demo_study(context: Context) -> StudyResult:
     page = standalone.read_text(encoding="utf-8")
     in_test = scores["month"].between(config.TEST_START, config.STUDY_END)
     numbers = {
-        **period_numbers(),
         "demo_detector": best,
         "demo_rows": int((scores["flag"] & in_test).sum()),
         "demo_file_kb": standalone.stat().st_size / 1024,

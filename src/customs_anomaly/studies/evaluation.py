@@ -9,7 +9,6 @@ import pandas as pd
 
 from customs_anomaly import ceiling, experiments, plots, synth
 from customs_anomaly.anomaly_types import ALL_TYPES, FREIGHT_GROUP, GROUP_OF_TYPE, PRICE_GROUP
-from customs_anomaly.detectors import DETECTOR_NAMES
 from customs_anomaly.detectors.lstm_plus import FREIGHT_PRIORITY
 from customs_anomaly.original import REPORTED
 from customs_anomaly.provenance import describe_raw_data
@@ -17,6 +16,7 @@ from customs_anomaly.storage import read_panel, write_table
 from customs_anomaly.studies.common import Context, StudyResult, progress
 from customs_anomaly.studies.fits import IMPROVED, build_detector, build_detectors
 from customs_anomaly.studies.periods import period_numbers
+from customs_anomaly.tables import KEY_COLUMN_LABELS, with_formats
 
 METRIC_LABELS = {
     "ap": "AP",
@@ -129,7 +129,7 @@ def original_comparison(summary: pd.DataFrame, detectors) -> pd.DataFrame:
             for name in detectors
         }
     ).T
-    return pd.concat([reported, ours]).round(3)
+    return with_formats(pd.concat([reported, ours]).round(3), {"지적 행 수": ",.0f"})
 
 
 def ceiling_study(context: Context, panel, injections, summary, plus_run, fresh_injections: dict):
@@ -182,7 +182,10 @@ def ceiling_study(context: Context, panel, injections, summary, plus_run, fresh_
     )
     write_table(table, context.paths.processed / "ceiling.csv")
     write_table(gaps.reset_index(), context.paths.processed / "knowledge_gaps.csv")
-    tables = {"table_ceiling": shown.round(3), "table_gaps": gaps.rename(columns=METRIC_LABELS).round(3)}
+    tables = {
+        "table_ceiling": shown.round(3),
+        "table_gaps": gaps.rename(columns=METRIC_LABELS).rename_axis("순위를 매긴 것").round(3),
+    }
     fresh = everything.restricted(list(fresh_injections)).summary()["mean"]
     return numbers, tables, oracle.summary()["mean"], fresh
 
@@ -225,7 +228,7 @@ def reason_examples(detector, analysis: pd.DataFrame, result) -> pd.DataFrame:
         anomaly_type=chosen["anomaly_type"],
         score=chosen["score"].round(2),
         reason=detector.explain(chosen),
-    ).rename(columns={"anomaly_type": "주입 유형", "score": "점수", "reason": "이유"})
+    ).rename(columns={**KEY_COLUMN_LABELS, "anomaly_type": "주입 유형", "score": "점수", "reason": "이유"})
 
 
 def evaluation_study(context: Context) -> StudyResult:
@@ -242,7 +245,7 @@ def evaluation_study(context: Context) -> StudyResult:
     best = summary.xs("ap", level="metric")["mean"].idxmax()
     plus = summary.xs(IMPROVED, level="detector")["mean"]
     numbers = {
-        **period_numbers(),
+        **period_numbers("test_start", "test_end"),
         "n_seeds": len(seeds),
         "n_test_rows": int(first["test_rows"]),
         "n_anomalies": int(first["anomalies"]),
@@ -278,8 +281,6 @@ def evaluation_study(context: Context) -> StudyResult:
         "structure_vc1": experiments.EARLIER_REPLICAS["structure"]["value_capture_1pct"],
         "structure_oracle_ap": experiments.EARLIER_REPLICAS["structure"]["oracle_ap"],
         "ap_change_vs_structure": plus["ap"] - experiments.EARLIER_REPLICAS["structure"]["ap"],
-        "n_plus_epochs": context.profile.plus_epochs,
-        "profile_name": context.profile.name,
     }
     figures = {
         "fig_budget": plots.metric_bars(summary, {m: METRIC_LABELS[m] for m in ("p_at_100", "r_at_5pct", "ap")}),
@@ -290,7 +291,6 @@ def evaluation_study(context: Context) -> StudyResult:
     figures["fig_types"] = plots.type_recall_heatmap(type_recall)
     tables = {
         "table_budget": mean_std_table(summary, METRIC_LABELS),
-        "table_types": type_recall.round(2),
         "table_original": original_comparison(summary, runs),
     }
 
@@ -313,6 +313,7 @@ def evaluation_study(context: Context) -> StudyResult:
         lowest_quartile=int(by_size["recall"].idxmin()),
         lowest_recall=float(by_size["recall"].min()),
     )
+    numbers["by_size_fewest"] = float(by_size["anomalies"].min())
     tables["table_by_size"] = by_size.rename(
         index=lambda q: f"{q}사분위", columns={"recall": "R@5% (단가 이상치)", "anomalies": "이상치 수(시드 평균)"}
     ).round(3)
@@ -356,7 +357,9 @@ def evaluation_study(context: Context) -> StudyResult:
         ap_combined=components.loc["둘의 평균(기본값)", "ap"],
         combined_gain=components.loc["둘의 평균(기본값)", "ap"] - max(lstm_part, stat_part),
     )
-    tables["table_components"] = components[TARGET_METRICS].rename(columns=METRIC_LABELS).round(3)
+    tables["table_components"] = (
+        components[TARGET_METRICS].rename(columns=METRIC_LABELS).rename_axis("기대 단가의 출처").round(3)
+    )
 
     # reasons
     agreement = pd.DataFrame(
@@ -384,15 +387,14 @@ def evaluation_study(context: Context) -> StudyResult:
         alerts_mean=volume["flagged"].mean(),
         alerts_share=share,
         alerts_max=int(volume["flagged"].max()),
-        alerts_vs_budget="많습니다" if share > budget_share else "적거나 같습니다",
+        alerts_max_share=volume["share"].max(),
+        alerts_months=len(volume),
+        alerts_months_over=int((volume["share"] > budget_share).sum()),
         queue_reviewed=queue["reviewed"].mean(),
         queue_recall=queue["recall"].mean(),
         queue_precision=queue["precision"].mean(),
     )
     figures["fig_alerts"] = plots.alert_volume_bars(volume, budget_share)
-    tables["table_alerts"] = volume.rename(columns={"rows": "행", "flagged": "경보", "share": "비율"}).rename(
-        index=lambda m: f"{m:%Y-%m}"
-    )
     tables["table_queue"] = queue.rename(
         columns={
             "seed": "주입 시드",
@@ -425,18 +427,16 @@ def evaluation_study(context: Context) -> StudyResult:
         wins_count=int(wins["wins"].sum()),
         wins_total=len(wins),
         lost_factors=", ".join(f"×{f:g}" for f in lost) or "없음",
-        lost_best_ap=float(wins.loc[lost, [IMPROVED, "best_rival"]].to_numpy().max()) if len(lost) else float("nan"),
         narrow_factors=", ".join(f"×{f:g}" for f in narrow.index) or "없음",
         narrow_share=experiments.NARROW_LEAD,
     )
     figures["fig_magnitude"] = plots.magnitude_curves(curves, highlight=IMPROVED)
     tables["table_wins"] = (
-        wins.assign(wins=np.where(wins["wins"], "앞섬", "뒤짐"))
-        .rename(columns={"best_rival": "가장 나은 기준선", "wins": IMPROVED})
-        .rename(columns={IMPROVED: f"{IMPROVED} AP"})
-        .round(4)
+        wins.rename(columns={IMPROVED: IMPROVED, "best_rival": "가장 나은 기준선", "wins": f"{IMPROVED}가 앞섬"})
+        .rename_axis("단가 배율")
+        .rename(index=lambda factor: f"×{factor:g}")
+        .round(3)
     )
-    numbers["freight_group"] = FREIGHT_GROUP
 
     # ablations: the default variant is the fit chapter 05 made; the others change one switch
     ablation_runs = {
@@ -468,14 +468,15 @@ def evaluation_study(context: Context) -> StudyResult:
         abl_ap_spread=ablation_std.loc["기본값", "ap"],
         abl_base_vc1=ablation.loc["기본값", "value_capture_1pct"],
         macro_diff=macro_diff,
-        macro_noise=macro_noise,
-        macro_within_noise="안" if abs(macro_diff) <= macro_noise else "밖",
+        macro_sd_base=ablation_std.loc["기본값", "p_at_100"],
+        macro_sd_macro=ablation_std.loc["거시 변수 추가", "p_at_100"],
+        macro_diff_in_sd=abs(macro_diff) / macro_noise if macro_noise > 0 else float("nan"),
         largest_drop_label=drops.idxmax(),
         largest_drop=drops.max(),
     )
     ablation_metrics = {m: METRIC_LABELS[m] for m in ("ap", "p_at_100", "r_at_5pct")}
     figures["fig_ablation"] = plots.ablation_bars(ablation, ablation_metrics)
-    tables["table_ablation"] = ablation[TARGET_METRICS].rename(columns=METRIC_LABELS).round(3)
+    tables["table_ablation"] = ablation[TARGET_METRICS].rename(columns=METRIC_LABELS).rename_axis("변형").round(3)
 
     # time on this build's machine
     timing = pd.DataFrame(
@@ -499,5 +500,4 @@ def evaluation_study(context: Context) -> StudyResult:
     )
     numbers["slowest_fit"] = timing["학습 시간(초)"].idxmax()
     tables["table_timing"] = timing.round(2)
-    numbers["n_detectors"] = len(DETECTOR_NAMES)
     return StudyResult(numbers, tables, figures)

@@ -28,7 +28,7 @@ def explore_study(context: Context) -> StudyResult:
     corr = explore.macro_correlations(panel)
     audit = explore.quality_audit(panel).set_index("점검 항목")["행 수"]
     numbers = {
-        **period_numbers(),
+        **period_numbers("study_start", "study_end", "test_start", "test_end"),
         "freight_us_start": float(us.iloc[0]),
         "freight_us_peak": float(us.max()),
         "freight_us_peak_month": us.idxmax().strftime("%Y-%m"),
@@ -46,6 +46,8 @@ def explore_study(context: Context) -> StudyResult:
         "zero_share": float((panel["weight_kg"] == 0).mean()),
         "zero_jan": float(zero.loc[1]),
         "zero_dec": float(zero.loc[12]),
+        "zero_peak_month": int(zero.idxmax()),
+        "zero_peak": float(zero.max()),
         "n_series": len(lengths),
         "window_months": WINDOW_MONTHS,
         "n_series_12_present": int((lengths["longest_run_present"] >= WINDOW_MONTHS).sum()),

@@ -33,17 +33,18 @@ def merge_study(context: Context) -> StudyResult:
     missed = mapping[(mapping["region"] == "유럽연합") & ~mapping["eu_by_original_names"]]
     noise = noise_figures(panel)
     numbers = {
-        **period_numbers(),
+        # the period labels 02 and the introduction cite
+        **period_numbers(
+            "study_start", "study_end", "n_study_months", "train_until", "test_start", "test_end", "n_test_months"
+        ),
         "data_label": provenance.detail,
-        "data_kind": "합성" if provenance.is_synthetic else "실제",
         "n_trade_files": raw.trade["source_file"].nunique(),
         "n_trade_rows": len(raw.trade),
-        "import_musd_low": float(monthly_import_musd.min()),
+        "import_musd_low": float(monthly_import_musd.min()),  # cited by the introduction
         "import_musd_high": float(monthly_import_musd.max()),
         "payload_kg": config.CONTAINER_PAYLOAD_KG,
         **{f"rows_{reason}": int(n) for reason, n in counts.items()},
         "recovered_codes": merged.recovered_country_codes,
-        "panel_rows": len(panel),
         "item_share": context.profile.item_share,
         "panel_months": panel["month"].nunique(),
         "panel_series": panel.groupby(["hsk_code", "country_code"]).ngroups,
@@ -53,6 +54,8 @@ def merge_study(context: Context) -> StudyResult:
         "zero_weight_share": float((panel["weight_kg"] == 0).mean()),
         "eu_missed_countries": ", ".join(missed["country_name"]) if len(missed) else "없음",
         "eu_missed_rows": int(missed["rows"].sum()),
+        "eu_missed_n": len(missed),
+        "eu_partners": int((mapping["region"] == "유럽연합").sum()),
         "n_partner_countries": int((mapping["country_code"] != "").sum()),
         "n_outside_countries": int(mapping["region"].isna().sum()),
         "noise_median_change": noise["median_abs_dlog_price"],
@@ -65,7 +68,7 @@ def merge_study(context: Context) -> StudyResult:
         "table_sources": source_summary(raw),
         "table_raw_rows": imports.head(8).drop(columns=["source_file"]),
         "table_accounting": merged.accounting[["label", "rows"]].rename(columns={"label": "구분", "rows": "행 수"}),
-        "table_region_mapping": mapping.rename(
+        "table_region_mapping": mapping[mapping["region"] == "유럽연합"].rename(
             columns={
                 "country_code": "국가코드",
                 "country_name": "국가명",
@@ -116,7 +119,6 @@ def comparison_with_real_releases(raw) -> StudyResult:
     prices = realism.unit_price_comparison(raw.trade, month)
     numbers = {
         "real_release": real.TRADE_RELEASE,
-        "real_release_month": real.TRADE_RELEASE_MONTH,
         "freight_release": real.FREIGHT_RELEASE,
         "comparison_month": f"{month:%Y-%m}",
         "structure_within": int(structure["within"].sum()),

@@ -18,6 +18,7 @@ from customs_anomaly.inject import (
 from customs_anomaly.storage import read_panel, write_table
 from customs_anomaly.studies.common import Context, StudyResult
 from customs_anomaly.studies.periods import period_numbers
+from customs_anomaly.tables import with_formats
 
 FIXED_EXAMPLE = {"anomaly_type": "d", "factor": 0.7, "n": 100}  # 30% under-declaration, 100 rows
 
@@ -36,7 +37,7 @@ def mock_study(context: Context, spec: InjectionSpec = InjectionSpec()) -> Study
     separability = separability_check(result, spec).set_index("비교 항목")
     fixed = inject_fixed(panel, seed=context.seed, **FIXED_EXAMPLE)
     numbers = {
-        **period_numbers(),
+        **period_numbers("train_until", "test_start", "test_end"),
         "seed_used": context.seed,
         "n_injected": int(result.panel["is_anomaly"].sum()),
         "n_freight_anomalies": sum(spec.counts.get(kind, 0) for kind in FREIGHT_TYPES),
@@ -48,26 +49,39 @@ def mock_study(context: Context, spec: InjectionSpec = InjectionSpec()) -> Study
         "misdeclared_price_musd": float(
             result.log.loc[result.log["group"] == PRICE_GROUP, "misdeclared_usd"].sum() / 1e6
         ),
-        "ks_weight_p": float(separability.loc["log 중량", "p값"]),
-        "ks_month_p": float(separability.loc["월 순번", "p값"]),
+        "ks_weight_p": float(separability.loc["중량 (kg, 중앙값)", "p값"]),
+        "ks_month_p": float(separability.loc["시험 연도의 몇째 달 (중앙값)", "p값"]),
         "freight_identical_share": region_level_freight_share(panel, spec),
         "fixed_n": int(fixed.panel["is_anomaly"].sum()),
         "fixed_factor": FIXED_EXAMPLE["factor"],
         "fixed_cut": 1 - FIXED_EXAMPLE["factor"],
     }
-    summary = result.log.groupby("anomaly_type").agg(
-        건수=("factor", "size"),
-        최소_배율=("factor", "min"),
-        최대_배율=("factor", "max"),
-        부정_신고액_USD=("misdeclared_usd", "sum"),
+    summary = (
+        result.log.groupby("anomaly_type")
+        .agg(count=("factor", "size"), low=("factor", "min"), high=("factor", "max"), usd=("misdeclared_usd", "sum"))
+        .rename_axis("유형")
+        .rename(columns={"count": "건수", "low": "최소 배율", "high": "최대 배율", "usd": "부정 신고액 (USD)"})
     )
+    summary = with_formats(summary, {"부정 신고액 (USD)": ",.0f"})
     tables = {
         "table_protocol": protocol_table(spec),
         "table_injected": summary,
         "table_separability": separability.reset_index(),
         "table_fixed_example": fixed.log[
             ["month", "hsk_code", "country_code", "item_name", "factor", "original_value_usd", "injected_value_usd"]
-        ].head(),
+        ]
+        .head()
+        .rename(
+            columns={
+                "month": "달",
+                "hsk_code": "HSK 코드",
+                "country_code": "국가",
+                "item_name": "품목명",
+                "factor": "배율",
+                "original_value_usd": "원래 금액 (USD)",
+                "injected_value_usd": "주입한 금액 (USD)",
+            }
+        ),
     }
     figures = {"fig_injection_examples": plots.injection_before_after(panel, result.panel, result.log)}
     return StudyResult(numbers, tables, figures).merge(scheme_protocol_study(context, panel))

@@ -7,17 +7,26 @@ import numpy as np
 import pandas as pd
 
 from customs_anomaly import config, plots
+from customs_anomaly.detectors.lstm_autoencoder import TRAINING_RULE
 from customs_anomaly.detectors.lstm_plus import CASE_FACTOR
-from customs_anomaly.features import ORIGINAL_FEATURES, build_windows, numeric_matrix, original_buggy_windows
-from customs_anomaly.original import ORIGINAL_EPOCHS
+from customs_anomaly.features import (
+    ORIGINAL_FEATURES,
+    build_windows,
+    month_index,
+    numeric_matrix,
+    original_buggy_windows,
+)
+from customs_anomaly.original import CAPPED_TRAINING, ORIGINAL_EPOCHS
 from customs_anomaly.storage import read_panel, write_table
 from customs_anomaly.studies.common import Context, StudyResult
 from customs_anomaly.studies.fits import IMPROVED, build_detectors
 from customs_anomaly.studies.periods import period_numbers
+from customs_anomaly.tables import KEY_COLUMN_LABELS
 from customs_anomaly.thresholds import percentile_threshold
 
 WINDOW_MONTHS = 12
 CODE_PERCENTILE = 85.0  # the original's report said the top 10% of window errors, its code the 85th percentile
+TOP_WINDOWS = 0.01  # model B's largest windows whose share of the squared scaled targets the chapter cites
 
 
 def scores_path(context: Context, name: str):
@@ -57,7 +66,7 @@ def modeling_study(context: Context) -> StudyResult:
     plus = detectors[IMPROVED]
     plus_flagged = scores[IMPROVED][scores[IMPROVED]["flag"] & test]
     numbers = {
-        **period_numbers(),
+        **period_numbers("train_until"),
         "window_months": WINDOW_MONTHS,
         "windows_correct": len(correct.values),
         "windows_skipped": correct.skipped_gaps,
@@ -74,6 +83,16 @@ def modeling_study(context: Context) -> StudyResult:
         "a_flags_top10": int((a_test_scores > thresholds[reported_percentile]).sum()),
         "a_flags_p85": int((a_test_scores > thresholds[CODE_PERCENTILE]).sum()),
         "a_top_share": 1 - detectors["lstm-a"].params["threshold_percentile"] / 100,
+        "code_top_share": 1 - CODE_PERCENTILE / 100,
+        **model_a_thresholds(
+            train_errors,
+            thresholds[reported_percentile],
+            thresholds[CODE_PERCENTILE],
+            scores["lstm-a"],
+            injected["month"],
+        ),
+        **model_b_targets(detectors["lstm-b"], panel),
+        **training_numbers(detectors),
         "rules_deviation_limit": detectors["rules"].params["deviation_limit"],
         "rules_oil_percentile": detectors["rules"].params["oil_ratio_percentile"],
         "b_embedding_dim": detectors["lstm-b"].params["embedding_dim"],
@@ -117,7 +136,8 @@ def modeling_study(context: Context) -> StudyResult:
         "table_overview": overview,
         "table_plus_flagged": plus_flagged.sort_values("score", ascending=False)
         .head(8)[["month", "hsk_code", "country_code", "score", "reason"]]
-        .assign(month=lambda df: df["month"].dt.strftime("%Y-%m")),
+        .assign(month=lambda df: df["month"].dt.strftime("%Y-%m"))
+        .rename(columns={**KEY_COLUMN_LABELS, "score": "점수", "reason": "이유"}),
     }
     histories = {name: detectors[name].loss_history_ for name in ("lstm-a", "lstm-b")}
     figures = {"fig_loss": plots.loss_curves(histories)}
@@ -139,4 +159,74 @@ def noise_examples(plus) -> dict:
         "plus_llr_large_x3": float(llr[1]),
         "plus_band_small": float(band[0]),
         "plus_band_large": float(band[1]),
+    }
+
+
+def model_a_thresholds(
+    train_errors: np.ndarray, top10: float, p85: float, analysis: pd.DataFrame, months: pd.Series
+) -> dict:
+    """Why model A's 'top 10%' flags most of the test year: the share of the scored training rows
+    each threshold flags (10% and 15% by construction), the share of the scored test-year rows
+    the detector's own threshold flags, the test months in which it flags every scored row, and
+    the median error of the last test month in multiples of that threshold."""
+    train_errors = train_errors[np.isfinite(train_errors)]
+    test = months.between(config.TEST_START, config.STUDY_END).to_numpy()
+    score, flag = analysis["score"].to_numpy(dtype=float), analysis["flag"].to_numpy(dtype=bool)
+    scored = test & np.isfinite(score)
+    by_month = pd.DataFrame({"flag": flag[scored], "score": score[scored]}).groupby(months.to_numpy()[scored])
+    return {
+        "a_train_share_top10": float((train_errors > top10).mean()),
+        "a_train_share_p85": float((train_errors > p85).mean()),
+        "a_scored_test": int(scored.sum()),
+        "a_test_share": float(flag[scored].mean()),
+        "a_test_months": by_month.ngroups,
+        "a_months_all_flagged": int(by_month["flag"].all().sum()),
+        "a_last_month_error_ratio": float(by_month["score"].median().iloc[-1] / top10),
+    }
+
+
+def model_b_targets(model_b, panel: pd.DataFrame) -> dict:
+    """Why model B's loss hardly moves: its targets are its RobustScaler-scaled training windows
+    (those it trained on: the held-out last months left out, as `train_network` does),
+    whose mean square (the loss of reconstructing every value by its median) is made by a few
+    windows of huge flows. The first and last epoch's loss, that mean square, the median window's
+    mean square, the share of the sum of squares in the top TOP_WINDOWS of the windows, the largest
+    scaled value (in IQRs from the median)."""
+    train = panel[panel["month"] <= config.TRAIN_UNTIL].reset_index(drop=True)
+    windows = build_windows(train, model_b.scaler_.transform(numeric_matrix(train)), model_b.params["window"])
+    months = month_index(train["month"].iloc[windows.last_rows])
+    trained = windows.values[months <= months.max() - model_b.params["validation_months"]]  # as train_network
+    square = (trained**2).mean(axis=(1, 2))
+    top = np.sort(square)[::-1][: max(1, int(len(square) * TOP_WINDOWS))]
+    return {
+        "b_loss_first": model_b.loss_history_[0],
+        "b_loss_last": model_b.loss_history_[-1],
+        "b_target_mean_square": float(square.mean()),
+        "b_median_window_square": float(np.median(square)),
+        "b_top_windows": TOP_WINDOWS,
+        "b_top_windows_share": float(top.sum() / square.sum()),
+        "b_max_scaled": float(np.abs(trained).max()),
+    }
+
+
+def training_numbers(detectors: dict) -> dict:
+    """The one training rule of every network, the epochs each network of this build ran, and what
+    the full profile's cap on models A and B was measured to change (`original.CAPPED_TRAINING`)."""
+    capped = CAPPED_TRAINING
+    return {
+        "validation_months": TRAINING_RULE["validation_months"],
+        "patience": TRAINING_RULE["patience"],
+        "a_epochs_run": len(detectors["lstm-a"].loss_history_),
+        "b_epochs_run": len(detectors["lstm-b"].loss_history_),
+        "plus_epochs_run": len(detectors[IMPROVED].loss_history_),
+        "capped_cap": capped["cap"],
+        "capped_seeds": len(capped["injection_seeds"]),
+        "a_ap_capped": capped["lstm-a"]["ap_capped"],
+        "a_ap_uncapped": capped["lstm-a"]["ap_uncapped"],
+        "a_epochs_uncapped": capped["lstm-a"]["epochs_run"],
+        "a_best_uncapped": capped["lstm-a"]["best_epoch"],
+        "b_ap_capped": capped["lstm-b"]["ap_capped"],
+        "b_ap_uncapped": capped["lstm-b"]["ap_uncapped"],
+        "b_epochs_uncapped": capped["lstm-b"]["epochs_run"],
+        "b_epoch_seconds": capped["lstm-b"]["epoch_seconds"],
     }

@@ -118,7 +118,7 @@ def operations_study(context: Context) -> StudyResult:
     ).T
     cost.loc[f"{IMPROVED}\n(사전 식별용)"] = [np.nan, forms[FORM_LABEL]["ap"]]
     numbers = {
-        **period_numbers(),
+        **period_numbers("test_start", "test_end"),
         "n_seeds": len(seeds),
         "budget_share": share,
         "retro_ap": retro_ap,
