@@ -67,6 +67,17 @@ QUICK = Profile(
 )
 PROFILES = {profile.name: profile for profile in (FULL, QUICK)}
 
+# Wall-clock seconds of whole builds of this project, measured once and quoted by the appendix
+# beside the build's own times: `full` is `make book` on a fresh clone
+# (benchmarks/bench_fresh_clone.py, `make venv` excluded), `quick` the quick build `make test`
+# makes (its data/processed/build_times.csv), both on the machine named here.
+MEASURED_BUILDS = {
+    "machine": "2코어 CPU, 24 GiB 메모리, GPU 없음",
+    "commit": "a275041",
+    "full_seconds": 585.0,
+    "quick_seconds": 199.0,
+}
+
 
 def get_profile(name: str, **overrides) -> Profile:
     if name not in PROFILES:

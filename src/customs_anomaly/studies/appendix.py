@@ -7,8 +7,9 @@ from dataclasses import asdict
 
 import pandas as pd
 
+from customs_anomaly.original import CAPPED_TRAINING, ORIGINAL_EPOCHS
 from customs_anomaly.pipeline import CHAPTER_TIMES_FILE
-from customs_anomaly.profiles import PROFILES
+from customs_anomaly.profiles import MEASURED_BUILDS, PROFILES
 from customs_anomaly.storage import read_table
 from customs_anomaly.studies.common import Context, StudyResult
 
@@ -68,7 +69,16 @@ def appendix_study(context: Context) -> StudyResult:
     times = read_table(context.paths.processed / CHAPTER_TIMES_FILE)
     if "batch" not in times:  # times of a build that ran every chapter alone
         times["batch"] = range(len(times))
+    slow_network = CAPPED_TRAINING["lstm-b"]
     numbers = {
+        "measured_machine": MEASURED_BUILDS["machine"],
+        "measured_commit": MEASURED_BUILDS["commit"],
+        "measured_full_minutes": MEASURED_BUILDS["full_seconds"] / 60,
+        "measured_quick_minutes": MEASURED_BUILDS["quick_seconds"] / 60,
+        "original_epochs": ORIGINAL_EPOCHS,
+        "b_epoch_seconds": slow_network["epoch_seconds"],
+        "b_full_training_minutes": slow_network["epoch_seconds"] * ORIGINAL_EPOCHS / 60,
+        "b_measured_epochs": slow_network["epochs_run"],
         "profile_name": context.profile.name,
         "chapters_seconds": float(times["seconds"].sum()),
         "chapters_wall_seconds": float(times.groupby("batch")["seconds"].max().sum()),
