@@ -63,3 +63,10 @@ def test_text_columns_of_numbers_with_spread_align_right_and_multiindex_headers_
     lines = rows(markdown_table(table))
     assert lines[0] == ["AP 평균", "AP 시드"]
     assert lines[1] == ["---:", "---:"]
+
+
+def test_dates_read_as_months_and_an_index_of_months_becomes_a_column():
+    months = pd.DataFrame({"행": [3, 4]}, index=pd.Index(pd.to_datetime(["2024-05-01", "2024-06-01"]), name="달"))
+    assert [row[0] for row in rows(markdown_table(months))[2:]] == ["2024-05", "2024-06"]
+    days = pd.DataFrame({"날": pd.to_datetime(["2024-05-03"])})
+    assert rows(markdown_table(days))[2] == ["2024-05-03"]

@@ -1,5 +1,5 @@
 """The preamble every chapter runs in its hidden first cell: plot style with the Korean font,
-seeds, display options, warnings to the build log, the build's context, and `publish`, which glues
+seeds, warnings to the build log, the build's context, and `publish`, which glues
 everything a study returns so the chapter's markdown can cite it."""
 
 from __future__ import annotations
@@ -18,16 +18,13 @@ from customs_anomaly.tables import markdown_table
 
 
 def setup(seed: int = 0) -> None:
-    """Style, Korean font, seeds and display options for a chapter notebook; library warnings go
-    to the build log."""
+    """Style, Korean font and seeds for a chapter notebook (tables reach a page as Markdown from
+    `tables.markdown_table`, never as a displayed frame); library warnings go to the build log."""
     from customs_anomaly import plots
 
     plots.set_style()
     random.seed(seed)
     np.random.seed(seed)
-    pd.set_option("display.max_columns", 30)
-    pd.set_option("display.width", 160)
-    pd.set_option("display.float_format", lambda x: f"{x:,.4g}")
     logging.captureWarnings(True)
     warnings_logger = logging.getLogger("py.warnings")
     warnings_logger.handlers[:] = [logging.StreamHandler(sys.__stderr__)]
@@ -63,17 +60,6 @@ def plain(value):
     return value
 
 
-def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """Dates as a reader writes them: YYYY-MM for months (first days), YYYY-MM-DD otherwise."""
-    out = table.copy()
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            dates = out[column]
-            monthly = (dates.dropna().dt.day == 1).all()
-            out[column] = dates.dt.strftime("%Y-%m" if monthly else "%Y-%m-%d")
-    return out
-
-
 def publish(result: StudyResult) -> None:
     """Glue every number, label, table and figure of a study result (nothing is displayed here:
     the markdown places them). A table is glued as Markdown (`markdown_table`), which the chapter
@@ -85,7 +71,7 @@ def publish(result: StudyResult) -> None:
     for key, value in result.numbers.items():
         glue(key, plain(value), display=False)
     for key, table in result.tables.items():
-        glue(key, Markdown(markdown_table(readable(table))), display=False)
+        glue(key, Markdown(markdown_table(table)), display=False)
     for key, page in result.html.items():
         glue(key, page, display=False)
     for key, figure in result.figures.items():

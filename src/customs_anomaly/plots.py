@@ -33,7 +33,6 @@ def set_style() -> None:
 
 def legend_outside(ax, **kwargs) -> None:
     """The legend right of the axes, never over the data (tight_layout makes room for it)."""
-    kwargs.pop("ncols", None)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize="small", **kwargs)
 
 
@@ -222,27 +221,17 @@ def scheme_examples(
     return fig
 
 
-def _monthly_lines(
-    frame: pd.DataFrame, columns: list[str], title: str, ylabel: str, linewidth: float, legend: dict
-) -> Figure:
-    """One line per column of a month-indexed frame, with Korean title and axis labels."""
+def freight_by_region(freight: pd.DataFrame) -> Figure:
+    """Region x month freight per container (the panel's five regions), one line per region."""
     fig, ax = plt.subplots(figsize=FIGSIZE)
-    for column in columns:
-        ax.plot(frame.index, frame[column], label=column, linewidth=linewidth)
-    ax.set_title(title)
+    for region in [region for region in config.REGIONS if region in freight.columns]:
+        ax.plot(freight.index, freight[region], label=region, linewidth=1.8)
+    ax.set_title("운임 지역별 해상 수입 운임 추이")
     ax.set_xlabel("기준년월")
-    ax.set_ylabel(ylabel)
-    legend_outside(ax, **legend)
+    ax.set_ylabel("운임 (천원/2TEU)")
+    legend_outside(ax, title="운임 지역")
     fig.tight_layout()
     return fig
-
-
-def freight_by_region(freight: pd.DataFrame) -> Figure:
-    """Region x month freight per container (the panel's five regions)."""
-    regions = [region for region in config.REGIONS if region in freight.columns]
-    return _monthly_lines(
-        freight, regions, "운임 지역별 해상 수입 운임 추이", "운임 (천원/2TEU)", 1.8, {"title": "운임 지역", "ncols": 5}
-    )
 
 
 def top_items_by_region(table: pd.DataFrame) -> Figure:

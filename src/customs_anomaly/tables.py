@@ -4,7 +4,7 @@ A study returns its tables as DataFrames with Korean headers; `markdown_table` t
 Markdown table a reader can trust: no index column (a named index becomes the first column), no
 scientific notation, numbers right-aligned with thousands separators, booleans as 예/아니오, a
 missing value as a dash (the caption says what a dash means), and long text cut with its full
-text on hover.
+text on hover; dates read YYYY-MM (or YYYY-MM-DD when not first days).
 """
 
 from __future__ import annotations
@@ -91,6 +91,17 @@ def _cells(column: pd.Series, spec: str | None) -> list[str]:
     return out
 
 
+def _readable_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as a reader writes them: YYYY-MM for months (first days), YYYY-MM-DD otherwise."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            dates = out[column]
+            monthly = (dates.dropna().dt.day == 1).all()
+            out[column] = dates.dt.strftime("%Y-%m" if monthly else "%Y-%m-%d")
+    return out
+
+
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     """Index and multi-level headers as plain columns: a named index becomes the first column, an
     unnamed index of labels a first column headed 구분, an integer index disappears."""
@@ -106,7 +117,7 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
 
 def markdown_table(table: pd.DataFrame) -> str:
     """The table as Markdown: headers, alignment (numbers right), formatted cells."""
-    frame = _flat(table)
+    frame = _readable_dates(_flat(table))
     formats = table.attrs.get(FORMATS_ATTR, {})
     headers = [_text(column) for column in frame.columns]
     columns = [_cells(frame[column], formats.get(column)) for column in frame.columns]
