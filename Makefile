@@ -5,15 +5,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA ?= synthetic
 SEED ?= 0
+UV_VERSION := 0.13.9
 
 .PHONY: book book-quick test data venv clean browser-deps
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is required"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check --no-compile -e ".[dev]"
-	@# byte-compile on both cores (pip compiles on one); a few vendored files of other Python versions never compile
-	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib > /dev/null || true
+	@# uv installs the same pinned set as pip in a fraction of the time (parallel downloads) and
+	@# byte-compiles on every core: imports would otherwise compile again in every process
+	$(BIN)/python -m pip install --disable-pip-version-check -q "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install --python $(BIN)/python --compile-bytecode -e ".[dev]"
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -110,17 +110,18 @@ def build_section() -> list[str]:
         f"Inside the first full build ({minutes(stages['total'])}, from the build's own",
         f"`data/processed/build_times.csv`): the replica {stages['raw data']:.0f} s, executing the chapters"
         f" {stages['chapters']:.0f} s, compiling the HTML {stages['compile']:.0f} s. The chapters (the book's appendix"
-        " shows the same table; chapters 06 and 06-2 read nothing of each other and run side by side):",
+        " shows the same table; `fits` is the build's stage that trains every detector the chapters load, two at a"
+        " time, with chapters 03 and 04 in the same two processes; chapters 06 and 06-2 read nothing of each other"
+        " and run side by side):",
         "",
         table(shown),
         "",
         "The slowest chapters: "
         + ", ".join(f"{row.chapter} ({row.seconds:.0f} s)" for row in slowest.itertuples())
-        + ". Chapter 05 fits every detector once, mostly the three networks (their fit seconds are in the next"
-        " table); 06 and 06-2 load those fits and train only what differs: 06 the ablation variants of"
-        " `lstm-plus` that change its network, then it scores five injection seeds, the magnitude curves and"
-        " the noise ceiling; 06-2 trains the prospective form of `lstm-plus` and replays the test year month"
-        " by month.",
+        + ". The fit stage trains the three networks of chapter 05, the prospective form of `lstm-plus`"
+        " (06-2) and the ablation variants that change its network (06); the chapters load those fits, 06 then"
+        " scores five injection seeds, the magnitude curves and the noise ceiling, and 06-2 replays the test"
+        " year month by month.",
         "",
     ]
 

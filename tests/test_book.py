@@ -12,7 +12,8 @@ import jupytext
 import pytest
 
 from customs_anomaly import config
-from customs_anomaly.pipeline import CHAPTER_SUFFIX, chapter_names
+from customs_anomaly.model_store import STORE_FOLDER
+from customs_anomaly.pipeline import CHAPTER_SUFFIX, FIT_STAGE, FITS_AFTER, FITS_FILE, chapter_names
 
 ROOT = config.PROJECT_ROOT
 SOURCES = sorted((ROOT / "notebooks").glob(f"*{CHAPTER_SUFFIX}"))
@@ -92,13 +93,49 @@ def test_the_build_records_every_chapter_and_stage_time(quick_book: Path):
 
     processed = quick_book / "data" / "processed"
     chapters = pd.read_csv(processed / "chapter_times.csv")
-    assert chapters["chapter"].tolist() == chapter_names(ROOT / "_toc.yml")
+    names = chapter_names(ROOT / "_toc.yml")
+    after = names.index(FITS_AFTER) + 1
+    assert chapters["chapter"].tolist() == [*names[:after], FIT_STAGE, *names[after:]]
     stages = pd.read_csv(processed / "build_times.csv").set_index("stage")["seconds"]
     assert stages.index.tolist() == ["raw data", "chapters", "compile", "total"]
     assert (stages > 0).all()
     assert set(chapters["batch"]) == set(range(1, chapters["batch"].max() + 1))
     assert stages["chapters"] >= chapters.groupby("batch")["seconds"].max().sum() - 0.5
     assert stages["total"] == pytest.approx(stages.drop("total").sum(), abs=0.2)
+
+
+def test_the_chapters_load_the_fits_the_build_made_before_them(quick_book: Path):
+    """Every network a chapter uses was trained by the fit stage: each fit in the model store
+    either is one of the stage's or derives from one (the same detector, training parameters
+    and training rows, other scoring parameters), so no chapter trained anything itself."""
+    import pandas as pd
+
+    from customs_anomaly.studies.fits import book_fits
+
+    stage = pd.read_csv(quick_book / "data" / "processed" / FITS_FILE)
+    assert len(stage) == len(book_fits())
+    assert (stage.loc[stage["detector"].str.startswith("lstm"), "fit_seconds"] > 0).all()  # trained there
+
+    def trained_part(folder: str) -> tuple[str, str, str]:
+        name, training_params, _, training_rows = folder.rsplit("-", 3)
+        return name, training_params, training_rows
+
+    stored = [p.name for p in (quick_book / "models" / STORE_FOLDER).iterdir() if p.is_dir()]
+    assert set(stage["folder"]) <= set(stored)
+    made_by_stage = {trained_part(folder) for folder in stage["folder"]}
+    assert {folder for folder in stored if trained_part(folder) not in made_by_stage} == set()
+    assert len(stored) > len(stage)  # the scoring-only ablation variants were derived by chapter 06
+
+
+def test_the_build_plan_fits_after_the_panel_beside_the_chapters_that_need_no_fit():
+    from customs_anomaly.pipeline import build_plan
+
+    names = chapter_names(ROOT / "_toc.yml")
+    plan = build_plan(names)
+    fits = [FIT_STAGE, "03_eda", "04_mock"]
+    assert plan[:4] == [["02_merge"], fits, ["05_modeling"], ["06_evaluation", "06b_operations"]]
+    assert [name for batch in plan for name in batch if name != FIT_STAGE] == names
+    assert build_plan(["03_eda", "05_modeling"]) == [["03_eda"], ["05_modeling"]]  # no panel, no fit stage
 
 
 def test_chapter_batches_keep_the_toc_order_and_pair_only_06_with_06_2():

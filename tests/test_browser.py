@@ -8,14 +8,16 @@ import csv
 import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from demo_fixtures import panel_and_scores
+from demo_fixtures import panel_and_scores, with_expected_prices
 
 from customs_anomaly import config
-from customs_anomaly.demo import cases_of, write_review_queue
+from customs_anomaly.demo import cases_of, queue_data, review_queue_iframe, write_review_queue
 from customs_anomaly.headless import CHROMIUM, serving
 from customs_anomaly.headless import CHROMIUM_FLAGS as FLAGS
 from customs_anomaly.pipeline import chapter_names
+from customs_anomaly.verdicts import read_verdicts
 
 ROOT = config.PROJECT_ROOT
 ARTIFACTS = ROOT / "artifacts"
@@ -46,6 +48,7 @@ def browser(tmp_path_factory):
 @pytest.fixture(scope="module")
 def demo_case(tmp_path_factory):
     panel, scores = panel_and_scores()
+    scores = with_expected_prices(panel, scores)  # as lstm-plus writes them: an expected price and its band
     folder = tmp_path_factory.mktemp("demo")
     page_path = write_review_queue(scores, panel, folder / "review_queue.html", data_label="테스트용 합성 패널")
     return panel, scores, page_path
@@ -80,6 +83,22 @@ def open_page(browser, url: str):
     return page, requests, console_errors
 
 
+def shown_keys(page) -> list[str]:
+    """The listed rows' keys (month|hsk_code|country_code), top to bottom."""
+    rows = page.locator("[data-testid=queue-table] tbody tr[data-key]")
+    return rows.evaluate_all("rows => rows.map(r => r.dataset.key)")
+
+
+def row_at(page, key: str):
+    return page.locator(f'[data-testid=queue-table] tbody tr[data-key="{key}"]')
+
+
+def assert_offline_and_clean(requests: list[str], errors: list[str]) -> None:
+    """Nothing but the page itself and its blobs was requested, and nothing was logged as an error."""
+    assert all(url.startswith(("file://", "blob:", "data:")) for url in requests), requests
+    assert not errors, errors
+
+
 def expected_flags(scores, country_code=None):
     """The rows the queue lists: a series' flags in consecutive months are one case, shown once
     (`demo.cases_of`, unit-tested on its own in test_operations)."""
@@ -98,10 +117,8 @@ def check_queue(page, scores, panel, name: str, tmp_path: Path) -> None:
     expected = expected_flags(scores, country_code)
     shown = page.locator("[data-testid=queue-table] tbody tr")
     assert shown.count() == len(expected)
-    shown_keys = {
-        (r.split("\t")[1], r.split("\t")[4]) for r in shown.evaluate_all("rows => rows.map(r => r.innerText)")
-    }
-    assert shown_keys == {(m.strftime("%Y-%m"), code) for m, code in zip(expected["month"], expected["hsk_code"])}
+    keys = {tuple(key.split("|")[:2]) for key in shown_keys(page)}
+    assert keys == {(m.strftime("%Y-%m"), code) for m, code in zip(expected["month"], expected["hsk_code"])}
     # CSV of the filtered queue, UTF-8 with BOM
     with page.expect_download() as download_info:
         page.get_by_test_id("download-csv").click()
@@ -111,7 +128,7 @@ def check_queue(page, scores, panel, name: str, tmp_path: Path) -> None:
     assert len(records) == len(expected) and {r["국가명"] for r in records} == {country_name}
     # detail view of the top row shows its chart with the flagged month
     first = shown.first
-    month = first.locator("td").nth(1).inner_text()
+    month = first.get_attribute("data-key").split("|")[0]
     first.get_by_test_id("open-detail").click()
     detail = page.get_by_test_id("detail")
     assert detail.is_visible()
@@ -154,6 +171,174 @@ def test_search_box_and_reason_group_filter(browser, demo_case):
     page.get_by_test_id("search").fill(item)
     texts = page.locator("[data-testid=queue-table] tbody tr").all_inner_texts()
     assert len(texts) == (flagged["item_name"] == item).sum() and all(item in t for t in texts)
+    page.close()
+
+
+def queue_rows(demo_case) -> dict[str, dict]:
+    """The page's rows by key, as `demo.queue_data` hands them to the page."""
+    panel, scores, _ = demo_case
+    return {row["key"]: row for row in queue_data(scores, panel)["rows"]}
+
+
+# one column of each kind: text, number, date
+SORTED_COLUMNS = [("country_name", "text"), ("value_usd", "number"), ("month", "date")]
+
+
+@pytest.mark.parametrize("key", [key for key, _ in SORTED_COLUMNS], ids=[kind for _, kind in SORTED_COLUMNS])
+def test_a_column_of_each_kind_sorts_by_click_and_by_keyboard(browser, demo_case, key):
+    page, requests, errors = open_page(browser, demo_case[2].as_uri())
+    rows = queue_rows(demo_case)
+    header, button = page.locator(f"th[data-key={key}]"), page.get_by_test_id(f"sort-{key}")
+    assert page.locator("th[data-key=rank]").get_attribute("aria-sort") == "ascending"  # by score at first
+    button.click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    values = [rows[k][key] for k in shown_keys(page)]
+    assert values == sorted(values) and len(set(values)) > 1, values
+    button.focus()
+    page.keyboard.press("Enter")
+    assert header.get_attribute("aria-sort") == "descending"
+    values = [rows[k][key] for k in shown_keys(page)]
+    assert values == sorted(values, reverse=True), values
+    assert page.locator("th[aria-sort=ascending], th[aria-sort=descending]").count() == 1
+    assert_offline_and_clean(requests, errors)
+    page.close()
+
+
+def test_the_ranking_by_value_at_stake_puts_the_most_usd_first(browser, demo_case):
+    panel, scores, path = demo_case
+    page, requests, errors = open_page(browser, path.as_uri())
+    page.get_by_test_id("rank-by-stake").click()
+    keys = shown_keys(page)
+    # the estimate from the fixture itself: weight x expected price - declared value, either sign
+    frame = panel.merge(scores, on=list(config.PANEL_KEY))
+    frame["key"] = frame["month"].dt.strftime("%Y-%m") + "|" + frame["hsk_code"] + "|" + frame["country_code"]
+    frame = frame.set_index("key").loc[keys]
+    at_stake = (frame["weight_kg"] * frame["expected_unit_price_usd_per_kg"] - frame["value_usd"]).abs()
+    assert at_stake.is_monotonic_decreasing and at_stake.iloc[0] > 10 * at_stake.iloc[-1], at_stake
+    assert page.locator("th[data-key=stake_rank]").get_attribute("aria-sort") == "ascending"
+    assert page.get_by_test_id("rank-by-stake").get_attribute("aria-pressed") == "true"
+    ranks = page.locator("tbody tr[data-key] td:nth-child(2)").all_inner_texts()
+    assert ranks == [str(i) for i in range(1, len(keys) + 1)]
+    page.get_by_test_id("rank-by-score").click()
+    assert [queue_rows(demo_case)[k]["rank"] for k in shown_keys(page)] == list(range(1, len(keys) + 1))
+    assert_offline_and_clean(requests, errors)
+    page.close()
+
+
+NOTE_IN_LIST = '=단가 재확인, "원산지" 서류 요청'  # starts like a spreadsheet formula
+NOTE_IN_DETAIL = "선적 서류 대조\n다음 달 다시 확인"
+
+
+def test_verdicts_survive_a_reload_and_the_export_reads_back_as_entered(browser, demo_case, tmp_path):
+    panel, _, path = demo_case
+    page, requests, errors = open_page(browser, path.as_uri())
+    page.evaluate("() => window.localStorage.clear()")  # the module's browser profile is shared
+    page.reload()
+    first, second, *rest = shown_keys(page)
+    started = pd.Timestamp.now(tz="UTC").floor("s")
+    row_at(page, first).get_by_test_id("verdict-status").select_option("이상 확인")
+    row_at(page, first).get_by_test_id("verdict-note").fill(NOTE_IN_LIST)
+    row_at(page, second).get_by_test_id("open-detail").click()  # the second through the detail view
+    page.get_by_test_id("detail-status").select_option("정상")
+    page.get_by_test_id("detail-note").fill(NOTE_IN_DETAIL)
+    assert row_at(page, second).get_by_test_id("verdict-status").input_value() == "정상"  # the list follows
+    page.reload()
+    page.wait_for_selector("[data-testid=queue-table] tbody tr")
+    assert row_at(page, first).get_by_test_id("verdict-status").input_value() == "이상 확인"
+    assert row_at(page, first).get_by_test_id("verdict-note").input_value() == NOTE_IN_LIST
+    assert row_at(page, second).get_attribute("data-status") == "정상"
+    row_at(page, second).get_by_test_id("open-detail").click()
+    assert page.get_by_test_id("detail-note").input_value() == NOTE_IN_DETAIL
+    assert page.get_by_test_id("verdict-progress").inner_text() == f"판정 2 / {len(rest) + 2}건"
+    with page.expect_download() as download_info:
+        page.get_by_test_id("download-verdicts").click()
+    download = download_info.value
+    assert download.suggested_filename == "verdicts_2025-04.csv"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_bytes().startswith(b"\xef\xbb\xbf")
+    verdicts = read_verdicts(saved, panel)
+    verdicts["key"] = (
+        verdicts["month"].dt.strftime("%Y-%m") + "|" + verdicts["hsk_code"] + "|" + verdicts["country_code"]
+    )
+    verdicts = verdicts.set_index("key")
+    assert sorted(verdicts.index) == sorted([first, second, *rest])  # every row of the queue
+    assert verdicts.loc[first, ["status", "note"]].tolist() == ["이상 확인", NOTE_IN_LIST]
+    assert verdicts.loc[second, ["status", "note"]].tolist() == ["정상", NOTE_IN_DETAIL]
+    assert (verdicts.loc[rest, "status"] == "확인 필요").all() and (verdicts.loc[rest, "note"] == "").all()
+    assert verdicts.loc[rest, "time"].isna().all()
+    assert verdicts.loc[[first, second], "time"].between(started, pd.Timestamp.now(tz="UTC")).all()
+    assert_offline_and_clean(requests, errors)
+    page.close()
+
+
+def sized(value: float) -> str:
+    """A number as the page writes it: fewer decimals for larger numbers."""
+    size = abs(value)
+    return f"{value:,.{0 if size >= 100 else 1 if size >= 10 else 2 if size >= 1 else 3}f}"
+
+
+def test_the_detail_view_shows_the_numbers_behind_the_flag(browser, demo_case):
+    page, requests, errors = open_page(browser, demo_case[2].as_uri())
+    rows = queue_rows(demo_case)
+    key = shown_keys(page)[0]
+    row = rows[key]
+    reason_cell = row_at(page, key).locator("td.reason")
+    assert row["reason"] in reason_cell.inner_text()  # the whole reason, not clipped
+    assert reason_cell.evaluate("cell => cell.scrollWidth <= cell.clientWidth")
+    row_at(page, key).get_by_test_id("open-detail").click()
+    band = f"{sized(row['expected_low'])} ~ {sized(row['expected_high'])} USD/kg"
+    band = f"{sized(row['expected_price'])} USD/kg (범위 {band})"
+    assert page.get_by_test_id("detail-expected").inner_text() == band
+    misdeclared = page.get_by_test_id("detail-misdeclared").inner_text()
+    assert misdeclared.startswith(("+" if row["misdeclared_usd"] > 0 else "") + f"{row['misdeclared_usd']:,.0f} USD")
+    facts = page.get_by_test_id("detail-facts").inner_text()
+    assert f"{sized(row['peer_low'])} ~ {sized(row['peer_high'])} USD/kg (같은 품목·같은 달 사분위)" in facts
+    # the freight chart draws the region-month level; the weight chart has month ticks
+    assert page.locator("[data-testid=chart-freight] path[data-series=region-level]").count() == 1
+    ticks = page.locator("[data-testid=chart-weight] [data-tick]").all_text_contents()
+    assert len(ticks) >= 2 and all(len(t) == 7 and t[4] == "-" for t in ticks), ticks
+    assert page.locator("[data-testid=chart-price] path[data-series=expected]").count() == 1
+    # one scroll area: the page's own
+    scrolling = page.evaluate(
+        """() => Array.from(document.querySelectorAll("body *")).filter(e => {
+             const style = getComputedStyle(e);
+             return /(auto|scroll)/.test(style.overflowY + style.overflowX)
+               && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)
+               && e.tagName !== "TEXTAREA";
+           }).map(e => e.tagName + "#" + e.id)"""
+    )
+    assert scrolling == []
+    page.keyboard.press("Escape")
+    assert not page.get_by_test_id("detail").is_visible()
+    assert_offline_and_clean(requests, errors)
+    page.close()
+
+
+def test_inside_a_frame_the_queue_takes_its_height_so_the_host_page_alone_scrolls(browser, demo_case, local_server):
+    path = demo_case[2]
+    host = path.with_name("host.html")
+    frame_html = review_queue_iframe(path.read_text(encoding="utf-8"), height_px=400)
+    head = '<meta charset="utf-8"><link rel="icon" href="data:,">'  # no favicon request
+    host.write_text(f'<!DOCTYPE html><html lang="ko">{head}<body><p>앞</p>{frame_html}</body></html>', encoding="utf-8")
+    page, requests, errors = watched_page(browser)
+    page.goto(f"{local_server}/{host.name}")
+    frame = page.frame_locator("iframe[data-testid=review-queue-frame]")
+    frame.locator("[data-testid=queue-table] tbody tr").first.wait_for()
+    element = page.locator("iframe[data-testid=review-queue-frame]")
+
+    def fits() -> bool:
+        inner = page.frames[1].evaluate("() => [document.body.getBoundingClientRect().height, innerHeight]")
+        return abs(inner[0] - inner[1]) <= 2
+
+    page.wait_for_function("() => document.querySelector('iframe').clientHeight > 400")
+    assert fits()
+    closed = element.bounding_box()["height"]
+    frame.locator("[data-testid=open-detail]").first.click()
+    page.wait_for_function(f"() => document.querySelector('iframe').clientHeight > {closed + 100}")
+    assert fits()
+    external = [u for u in requests if not u.startswith((local_server, "about:", "data:", "blob:"))]
+    assert not external and not errors, (external, errors)
     page.close()
 
 

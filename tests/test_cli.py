@@ -13,7 +13,7 @@ import pytest
 from customs_anomaly import config
 from customs_anomaly.cli import build_parser, main
 
-SUBCOMMANDS = ["synth", "merge", "inject", "fit", "score", "demo", "book", "download"]
+SUBCOMMANDS = ["synth", "merge", "inject", "fit", "score", "demo", "verdicts", "book", "download"]
 
 
 @pytest.mark.parametrize("name", SUBCOMMANDS)

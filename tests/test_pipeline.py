@@ -139,3 +139,20 @@ def test_executed_chapter_runs_with_real_paths_but_serves_none(tmp_path: Path):
     assert recorded.parameters == {"seed": 3, "profile": "quick"}
     assert (recorded.input_path, recorded.output_path) == ("tiny.md", "tiny.ipynb")
     assert any("executed" in "".join(o.get("text", "")) for c in notebook.cells for o in c.get("outputs", []))
+
+
+def test_the_fit_stage_fits_every_detector_and_each_variant_that_trains_its_own_network():
+    from customs_anomaly.detectors import DETECTOR_NAMES, DETECTORS
+    from customs_anomaly.experiments import ABLATIONS
+    from customs_anomaly.studies.fits import IMPROVED, PROSPECTIVE_FORM, book_fits
+
+    fits = book_fits()
+    assert fits[0] == ("lstm-b", {})  # the longest training starts first
+    assert sorted(name for name, changes in fits if not changes) == sorted(DETECTOR_NAMES)
+    variants = [changes for name, changes in fits if changes]
+    assert PROSPECTIVE_FORM in variants and {"macro": True} in variants and {"window": 6} in variants
+    # scoring only: chapter 06 derives them from the stored fit in seconds
+    assert {"scoring": "z"} not in variants and {"memory": False} not in variants
+    assert all(name == IMPROVED for name, changes in fits if changes)
+    scoring = DETECTORS[IMPROVED].SCORING_PARAMS
+    assert len(variants) == 1 + sum(1 for change in ABLATIONS.values() if set(change) - scoring)

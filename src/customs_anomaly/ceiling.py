@@ -235,14 +235,16 @@ def filtered_log_ratio(
             updated = belief[rows] * likelihood
             belief[rows] = updated / updated.sum(axis=1, keepdims=True)
     following, message = {}, np.full((n_series, len(grid)), 1.0 / len(grid))
-    for t in range(n_months - 1, -1, -1):
+    # the backward messages flow towards earlier months: none before the first scored month is read
+    first_wanted = int(wanted_months.min()) if len(wanted_months) else n_months
+    for t in range(n_months - 1, first_wanted - 1, -1):
         if t in wanted_months:
             following[t] = message.copy()
         rows, likelihood = emissions[t]
         weighted = message.copy()
         if len(rows):
             weighted[rows] = weighted[rows] * likelihood
-        if t > 0:
+        if t > first_wanted:
             message = move(weighted, kernel.T)
             message /= message.sum(axis=1, keepdims=True)
 

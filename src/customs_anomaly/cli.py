@@ -290,6 +290,17 @@ def cmd_demo(args: argparse.Namespace) -> None:
     print(f"wrote the review queue ({rows:,} flagged rows of the test year) to {path}")
 
 
+def cmd_verdicts_check(args: argparse.Namespace) -> None:
+    from customs_anomaly.storage import read_panel
+    from customs_anomaly.verdicts import STATUSES, read_verdicts
+
+    panel = read_panel(args.panel)
+    verdicts = read_verdicts(args.file, panel)
+    counts = verdicts["status"].value_counts()
+    tally = ", ".join(f"{status} {int(counts.get(status, 0)):,}" for status in STATUSES)
+    print(f"{args.file}: {len(verdicts):,} verdicts ({tally}); every key is a row of {args.panel}")
+
+
 def cmd_book(args: argparse.Namespace) -> None:
     from customs_anomaly.pipeline import BuildOptions, build_book
 
@@ -442,6 +453,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--panel", required=True)
     p.add_argument("--out", default="review_queue.html", help=".html")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("verdicts", help="the reviewer's verdicts exported by the review-queue page")
+    actions = p.add_subparsers(dest="action", required=True)
+    check = actions.add_parser(
+        "check",
+        help="check a verdicts_YYYY-MM.csv against the panel (keys, statuses, months, times); writes nothing",
+    )
+    check.add_argument("file", metavar="FILE", help="verdicts_YYYY-MM.csv as the page's '판정 내려받기' wrote it")
+    check.add_argument("--panel", required=True, help="the panel the queue was made from (.parquet or .csv)")
+    check.set_defaults(func=cmd_verdicts_check)
 
     import textwrap
 

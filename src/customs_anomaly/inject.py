@@ -406,21 +406,33 @@ def _traded_test_rows(panel: pd.DataFrame, spec: SchemeSpec) -> pd.DataFrame:
     )
 
 
+def _series_runs(traded: pd.DataFrame):
+    """Each series' rows in month order: (key, positions, row ids), one series after another."""
+    ordered = traded.sort_values([*SERIES, "position"])
+    codes = [ordered[column].to_numpy() for column in SERIES]
+    positions, ids = ordered["position"].to_numpy(), ordered["row"].to_numpy()
+    same_series = np.zeros(len(ordered), dtype=bool)  # as the row before it
+    same_series[1:] = True
+    for column in codes:
+        same_series[1:] &= column[1:] == column[:-1]
+    starts = np.flatnonzero(~same_series)
+    for start, end in zip(starts, [*starts[1:], len(ordered)]):
+        yield tuple(column[start] for column in codes), positions[start:end], ids[start:end]
+
+
 def _persistent_candidates(traded: pd.DataFrame, min_months: int) -> dict:
     """Series with imports in at least `min_months` test months: key -> sorted (position, row)."""
-    out = {}
-    for key, rows in traded.groupby(SERIES):
-        if len(rows) >= min_months:
-            out[key] = rows.sort_values("position")[["position", "row"]].to_numpy()
-    return out
+    return {
+        key: np.column_stack([positions, ids])
+        for key, positions, ids in _series_runs(traded)
+        if len(positions) >= min_months
+    }
 
 
 def _run_candidates(traded: pd.DataFrame, length: int) -> dict:
     """Series with `length` consecutive test months of imports: key -> list of runs of rows."""
     out = {}
-    for key, rows in traded.groupby(SERIES):
-        rows = rows.sort_values("position")
-        positions, ids = rows["position"].to_numpy(), rows["row"].to_numpy()
+    for key, positions, ids in _series_runs(traded):
         runs = [
             ids[i : i + length]
             for i in range(len(positions) - length + 1)

@@ -1,8 +1,9 @@
 """Train once, score many: fitted detectors kept under a key of their name, the parameters that
 shape them and a hash of their training rows.
 
-Chapter 05 fits; chapter 06, the benchmarks and a re-run of either load the same fit instead of
-training it again. Change a parameter, a seed or one training row and the key changes, so a
+A build of the book fits every detector its chapters use before running them
+(`pipeline.fit_stage`); the chapters, the benchmarks and a re-run of a chapter load the same fit
+instead of training it again. Change a parameter, a seed or one training row and the key changes, so a
 stale model can never be picked up.
 """
 

@@ -12,12 +12,15 @@ injected cell and its metadata are rewritten to keep only the other parameters (
 the parameters cell's empty paths, the project's defaults, apply when a reader reruns it; the
 kernel's own stderr (progress bars, library start-up messages) goes to the build log, not into a
 page; each chapter's execution time goes to the build log and to `processed/chapter_times.csv`,
-which the appendix shows. The stages of the whole build (replica, chapters, compilation) go to
+which the appendix shows. Right after the chapter that writes the panel, the build fits every
+detector the later chapters load, two at a time, into the model store (`fit_stage`), and the
+chapters load those fits. The stages of the whole build (replica, chapters, compilation) go to
 `processed/build_times.csv`, which `benchmarks/report_performance.py` quotes in the README.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -42,9 +45,22 @@ PARAMETER_TAGS = ("parameters", INJECTED_TAG)
 # whose value is an absolute path is treated the same way.
 PATH_PARAMETERS = frozenset({"data_dir", "models_dir", "raw_dir"})
 CHAPTER_TIMES_FILE = "chapter_times.csv"
-# Chapters that neither read what the other writes (both read chapter 05's fits and the panel):
+# Chapters that neither read what the other writes (both read the stored fits and the panel):
 # run side by side, they share the two cores of a small machine where one alone leaves one idle.
 SIDE_BY_SIDE = frozenset({"06_evaluation", "06b_operations"})
+# Right after the chapter that writes the panel, the build fits every detector the later chapters
+# load (studies.fits.book_fits) into the model store, FIT_WORKERS side by side: one network's
+# training keeps about one core busy. The chapters then load the fits; a chapter run alone fits
+# what the store lacks. The stage's time is a row of chapter_times.csv, its fits FITS_FILE.
+FITS_AFTER = "02_merge"
+# Chapters that read neither the fits nor each other's results: they run in the fit stage's pool.
+BESIDE_FITS = frozenset({"03_eda", "04_mock"})
+FIT_STAGE = "fits"
+FIT_WORKERS = 2
+# Each fit worker keeps TensorFlow to one thread for its operations and one between them, so
+# that the workers side by side share the cores instead of oversubscribing them.
+SINGLE_THREADED = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
+FITS_FILE = "book_fits.csv"
 BUILD_TIMES_FILE = "build_times.csv"
 # The kernel writes what it prints to its own stderr (progress, TensorFlow's start-up lines) to
 # the build log instead of copying it into the executed page.
@@ -239,6 +255,19 @@ def chapter_batches(names: list[str]) -> list[list[str]]:
     return batches
 
 
+def build_plan(names: list[str]) -> list[list[str]]:
+    """The batches of a build in toc order: `chapter_batches`, plus, right after the batch of
+    FITS_AFTER, the fit stage (FIT_STAGE) with the chapters of BESIDE_FITS, which run in the
+    same pool as the fits. Without FITS_AFTER there is no fit stage (each chapter fits what it
+    needs)."""
+    if FITS_AFTER not in names:
+        return chapter_batches(names)
+    batches = chapter_batches([name for name in names if name not in BESIDE_FITS])
+    after = next(i for i, batch in enumerate(batches) if FITS_AFTER in batch) + 1
+    batches.insert(after, [FIT_STAGE, *(name for name in names if name in BESIDE_FITS)])
+    return batches
+
+
 def execute_chapters(options: BuildOptions, notebooks_dir: Path = config.PROJECT_ROOT / "notebooks") -> list[Path]:
     """Execute every chapter with papermill into root/book/chapters, recording each one's time
     and the batch it ran in (the chapters of one batch run side by side, each in its own process)."""
@@ -250,21 +279,56 @@ def execute_chapters(options: BuildOptions, notebooks_dir: Path = config.PROJECT
     times_path = options.data / "processed" / CHAPTER_TIMES_FILE
     times_path.unlink(missing_ok=True)  # the appendix must never show another build's times
     executed, times = [], []
-    for batch_number, batch in enumerate(chapter_batches(chapter_names(options.root / "_toc.yml")), start=1):
-        jobs = [(notebooks_dir / f"{name}{CHAPTER_SUFFIX}", out_dir / f"{name}.ipynb") for name in batch]
-        print(f"[book] executing {', '.join(source.name for source, _ in jobs)}", flush=True)
-        if len(jobs) == 1:
-            seconds = [execute_chapter(*jobs[0], options.parameters())]
+    for batch_number, batch in enumerate(build_plan(chapter_names(options.root / "_toc.yml")), start=1):
+        chapters = [name for name in batch if name != FIT_STAGE]
+        jobs = [(notebooks_dir / f"{name}{CHAPTER_SUFFIX}", out_dir / f"{name}.ipynb") for name in chapters]
+        print(f"[book] executing {', '.join(batch)}", flush=True)
+        if FIT_STAGE in batch:
+            seconds = fit_stage(options, jobs)
+        elif len(jobs) == 1:
+            seconds = {chapters[0]: execute_chapter(*jobs[0], options.parameters())}
         else:
             with ProcessPoolExecutor(max_workers=len(jobs), mp_context=get_context("spawn")) as pool:
                 futures = [pool.submit(execute_chapter, *job, options.parameters()) for job in jobs]
-                seconds = [future.result() for future in futures]
-        for name, (_, target), took in zip(batch, jobs, seconds):
-            print(f"[book] {name}: {took:.1f} s", flush=True)
-            times.append({"chapter": name, "seconds": round(took, 1), "batch": batch_number})
-            executed.append(target)
+                seconds = {name: future.result() for name, future in zip(chapters, futures)}
+        for name in batch:
+            print(f"[book] {name}: {seconds[name]:.1f} s", flush=True)
+            times.append({"chapter": name, "seconds": round(seconds[name], 1), "batch": batch_number})
+        executed += [target for _, target in jobs]
         write_times(times_path, times)
     return executed
+
+
+def single_threaded() -> None:
+    """A fit worker's set-up, before it imports TensorFlow."""
+    os.environ.update(SINGLE_THREADED)
+
+
+def fit_stage(options: BuildOptions, chapter_jobs: list[tuple[Path, Path]] = ()) -> dict[str, float]:
+    """Fit every detector the chapters load, FIT_WORKERS at a time, each worker its own process,
+    and execute `chapter_jobs` (source, target) in the same workers after the fits have started.
+    Writes one row per fit to processed/FITS_FILE; returns the seconds of each chapter and, under
+    FIT_STAGE, those from the start until the last fit was done."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from customs_anomaly.studies.fits import book_fits, fit_for_book
+
+    started = time.perf_counter()
+    jobs = book_fits()
+    print(f"[book] fitting {len(jobs)} detectors, {FIT_WORKERS} at a time", flush=True)
+    parameters = options.parameters()
+    done: list[float] = []
+    context = get_context("spawn")
+    with ProcessPoolExecutor(max_workers=FIT_WORKERS, mp_context=context, initializer=single_threaded) as pool:
+        fits = [pool.submit(fit_for_book, parameters, name, changes) for name, changes in jobs]
+        for future in fits:
+            future.add_done_callback(lambda _: done.append(time.perf_counter()))
+        chapters = {job[1].stem: pool.submit(execute_chapter, *job, parameters) for job in chapter_jobs}
+        records = [future.result() for future in fits]
+        seconds = {name: future.result() for name, future in chapters.items()}
+    write_times(options.data / "processed" / FITS_FILE, records)
+    return {FIT_STAGE: max(done) - started, **seconds}
 
 
 def write_times(path: Path, times: list[dict]) -> None:

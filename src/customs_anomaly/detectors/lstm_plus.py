@@ -183,11 +183,6 @@ def fitted_or_none(sample: tuple, options: dict) -> NoiseModel | None:
     return NoiseModel.fit(*sample, **options)
 
 
-def _on_grid(values: np.ndarray, history: HistoryGrids) -> np.ndarray:
-    """Log ratios computed on grid-shaped residuals: NaN where the month has no imports."""
-    return np.where(history.traded, values, np.nan)
-
-
 def previous_traded(values: np.ndarray, traded: np.ndarray) -> np.ndarray:
     """(series, month): the value of the series' last month with imports before each month."""
     out = np.full(values.shape, np.nan)
@@ -562,20 +557,24 @@ class LSTMPlusDetector(Detector):
         series_size = self._series_size(panel, cells.grid, np.arange(cells.grid.shape[0]))
         return HistoryGrids.of(cells, near, far, series_size, self.params["newcomer_months"])
 
-    def _history_scores(self, history: HistoryGrids) -> dict:
+    def _history_scores(self, history: HistoryGrids, wanted: np.ndarray | None = None) -> dict:
         """(series, month) grids: the memory score (the evidence, under the memory noise model, of
         a month that stays as far from the series' lagged level as the month before it did), the
         first month of the run of months that stray the same way, the peer score of a newcomer's
-        month, and the price score these give."""
-        silent = np.full(history.traded.shape, np.nan)
-        memory, peer = silent, silent
+        month, and the price score these give. The scores are computed only in the `wanted` cells
+        (default: all; NaN elsewhere): each cell's score reads its own cell of the grids."""
+        shape = history.traded.shape
+        wanted = np.ones(shape, dtype=bool) if wanted is None else wanted
+        series_size = np.broadcast_to(history.series_size[:, None], shape)
+        memory, peer = np.full(shape, np.nan), np.full(shape, np.nan)
         if self.memory_noise_ is not None:
-            memory_cells = self.memory_noise_.cells(history.memory_size, history.series_size[:, None])
-            memory = _on_grid(self.memory_noise_.log_ratio(history.persistent_residual, memory_cells), history)
+            at = history.traded & wanted
+            memory_cells = self.memory_noise_.cells(history.memory_size[at], series_size[at])
+            memory[at] = self.memory_noise_.log_ratio(history.persistent_residual[at], memory_cells)
         if self.peer_noise_ is not None:
-            peer_cells = self.peer_noise_.cells(history.peer_size, history.series_size[:, None])
-            peer_ratio = self.peer_noise_.log_ratio(history.peer_residual, peer_cells)
-            peer = np.where(history.newcomer, peer_ratio, np.nan)
+            at = history.newcomer & wanted
+            peer_cells = self.peer_noise_.cells(history.peer_size[at], series_size[at])
+            peer[at] = self.peer_noise_.log_ratio(history.peer_residual[at], peer_cells)
         # a persistent deviation overrides the month's own score only when its evidence is
         # `memory_penalty` (log likelihood ratio) stronger: it keeps the one-month ranking
         score = np.fmax(memory - self.params["memory_penalty"], peer)
@@ -690,7 +689,7 @@ class LSTMPlusDetector(Detector):
             memory_details = {"month_score": on_rows(price_score)}
             if self.params["memory"]:
                 history = self._history_grids(panel, cells)
-                scores = self._history_scores(history)
+                scores = self._history_scores(history, wanted)
                 price_score = np.fmax(price_score, scores["score"][series, month])
                 memory_details.update(history_details(history, scores, grid, cells))
             details = {

@@ -189,10 +189,13 @@ class NoiseModel:
         log_factors = factors[side]
         log_weight = np.log(self.weights[c]) - np.log(self.sds[c])  # (n, K)
         precision = 0.5 / self.sds[c] ** 2
-        shifted = r[:, None] - log_factors[None, :]  # (n, F)
-        terms = log_weight[:, None, :] - shifted[..., None] ** 2 * precision[:, None, :]  # (n, F, K)
-        top = terms.max(axis=(1, 2))
-        misdeclared = top + np.log(np.exp(terms - top[:, None, None]).sum(axis=(1, 2)) / len(log_factors))
+        squared = (r[:, None] - log_factors[None, :]) ** 2  # (n, F)
+        # the largest term of each row comes from the factor nearest the residual: found on (n, K)
+        top = (log_weight - squared.min(axis=1)[:, None] * precision).max(axis=1)
+        terms = squared[..., None] * -precision[:, None, :]  # (n, F, K), filled in place below
+        terms += (log_weight - top[:, None])[:, None, :]
+        np.exp(terms, out=terms)
+        misdeclared = top + np.log(terms.sum(axis=(1, 2)) / len(log_factors))
         own = log_weight - r[:, None] ** 2 * precision
         own_top = own.max(axis=1)
         legitimate = own_top + np.log(np.exp(own - own_top[:, None]).sum(axis=1))

@@ -8,10 +8,11 @@ from dataclasses import asdict
 import pandas as pd
 
 from customs_anomaly.original import CAPPED_TRAINING, ORIGINAL_EPOCHS
-from customs_anomaly.pipeline import CHAPTER_TIMES_FILE
+from customs_anomaly.pipeline import CHAPTER_TIMES_FILE, FIT_STAGE, FIT_WORKERS
 from customs_anomaly.profiles import MEASURED_BUILDS, PROFILES
 from customs_anomaly.storage import read_table
 from customs_anomaly.studies.common import Context, StudyResult
+from customs_anomaly.studies.fits import book_fits
 
 PROFILE_LABELS = {
     "injection_seeds": "기본 주입 규약을 반복할 시드 수",
@@ -41,6 +42,7 @@ PROFILE_CHAPTERS = {
     "item_share": ("02_merge",),
     "budget_share": ("06b_operations",),
 }
+FIT_STAGE_LABEL = "탐지기 학습(빌드 단계)"
 
 
 def profile_table() -> pd.DataFrame:
@@ -82,7 +84,11 @@ def appendix_study(context: Context) -> StudyResult:
         "profile_name": context.profile.name,
         "chapters_seconds": float(times["seconds"].sum()),
         "chapters_wall_seconds": float(times.groupby("batch")["seconds"].max().sum()),
+        "n_book_fits": len(book_fits()),
+        "fit_workers": FIT_WORKERS,
+        "fit_stage_label": FIT_STAGE_LABEL,
     }
+    times["chapter"] = times["chapter"].replace({FIT_STAGE: FIT_STAGE_LABEL})
     together = times.groupby("batch")["chapter"].transform(lambda batch: ", ".join(batch) if len(batch) > 1 else "")
     tables = {
         "table_profiles": profile_table(),

@@ -4,11 +4,11 @@ object a chapter shows (numbers and short labels to glue, display-ready tables, 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from customs_anomaly import config
-from customs_anomaly.profiles import FULL, Profile
+from customs_anomaly.profiles import FULL, Profile, get_profile
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,21 @@ class Context:
             data=Path(data_dir) if data_dir else root.data, models=Path(models_dir) if models_dir else root.models
         )
         return cls(paths=paths, raw=Path(raw_dir) if raw_dir else paths.raw, seed=seed, profile=profile)
+
+    @classmethod
+    def from_parameters(cls, parameters: dict) -> Context:
+        """The context a chapter given these papermill parameters runs in (profile fields among
+        them override the profile's values)."""
+        names = {f.name for f in fields(Profile)} - {"name"}
+        overrides = {k: v for k, v in parameters.items() if k in names}
+        profile = get_profile(parameters.get("profile", FULL.name), **overrides)
+        return cls.of(
+            parameters.get("data_dir", ""),
+            parameters.get("raw_dir", ""),
+            parameters.get("models_dir", ""),
+            parameters.get("seed", config.DEFAULT_SEED),
+            profile,
+        )
 
 
 @dataclass

@@ -22,11 +22,16 @@ from customs_anomaly.provenance import describe_raw_data
 from customs_anomaly.storage import read_panel, write_table
 from customs_anomaly.studies.common import Context, StudyResult, progress
 from customs_anomaly.studies.evaluation import METRIC_LABELS, NOT_COMPUTED
-from customs_anomaly.studies.fits import IMPROVED, build_detector, build_detectors, fit_parameters
+from customs_anomaly.studies.fits import (
+    IMPROVED,
+    PROSPECTIVE_FORM,
+    build_detector,
+    build_detectors,
+    fit_parameters,
+)
 from customs_anomaly.studies.periods import period_numbers
 from customs_anomaly.thresholds import budget_flags
 
-PROSPECTIVE_FORM = {"alignment": "trailing"}
 RETRO_LABEL, CUT_LABEL, FORM_LABEL = (
     f"{IMPROVED} (사후 감사)",
     f"{IMPROVED} (감사용 모형, 미래를 자름)",
