@@ -356,6 +356,15 @@ def test_review_queue_inside_the_built_book(browser, quick_book):
         article = page.locator("article.bd-article").bounding_box()
         queue = page.locator("iframe[data-testid=review-queue-frame]").bounding_box()
         assert queue["width"] > article["width"] * 1.2, (queue, article)
+        # in the book's narrower frame every column fits (the reason moves under the item)
+        inner = page.frames[1]
+        table_right, frame_width = inner.evaluate(
+            "() => [document.getElementById('queue').getBoundingClientRect().right,"
+            " document.documentElement.clientWidth]"
+        )
+        assert table_right <= frame_width + 1, (table_right, frame_width)
+        assert rows.first.locator(".inline-reason").is_visible()
+        assert rows.first.get_by_test_id("verdict-status").bounding_box()["x"] < queue["x"] + queue["width"]
         rows.first.get_by_test_id("open-detail").click()
         assert frame.get_by_test_id("detail").is_visible()
         assert frame.locator("[data-testid=chart-price] svg").count() == 1
