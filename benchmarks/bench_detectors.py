@@ -56,7 +56,7 @@ def main() -> None:
             params = {"verbose": 0, "epochs": args.epochs or epochs}
         detector = make_detector(name, **params)
         started = time.perf_counter()
-        detector.fit(panel)
+        detector.fit(panel, train_until=config.TRAIN_UNTIL)
         fit_seconds = time.perf_counter() - started
         detector.decision_function(panel, rows=test)  # warm up (graph tracing of the neural detectors)
         whole = best_seconds(lambda d=detector: d.decision_function(panel), args.repeat)

@@ -31,7 +31,7 @@ def fit_and_score(name: str, panel: pd.DataFrame, epochs: int, unroll: bool) -> 
         module.unrolled = lambda _epochs, value=unroll: value
     detector = make_detector(name, epochs=epochs, verbose=0)
     started = time.perf_counter()
-    detector.fit(panel)
+    detector.fit(panel, train_until=config.TRAIN_UNTIL)
     seconds = time.perf_counter() - started
     return seconds, detector.decision_function(panel, rows=in_test_year(panel))
 

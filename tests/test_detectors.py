@@ -27,9 +27,28 @@ def injected() -> pd.DataFrame:
     return inject_anomalies(tiny_panel(seed=1), seed=0, spec=SPEC).panel
 
 
-@pytest.mark.parametrize("name", DETECTOR_NAMES)
+def fresh_fit(name: str, panel: pd.DataFrame):
+    return make_detector(name, **FAST.get(name, {})).fit(panel, train_until=config.TRAIN_UNTIL)
+
+
+# One fit per detector and worker, shared by the tests of this module that only read it; the tests
+# of a detector form one xdist group, so that the fit is made once.
+_FITS: dict = {}
+
+
+def first_fit(name: str, panel: pd.DataFrame):
+    if name not in _FITS:
+        _FITS[name] = fresh_fit(name, panel)
+    return _FITS[name]
+
+
+def by_detector(names) -> list:
+    return [pytest.param(name, marks=pytest.mark.xdist_group(f"detectors-{name}")) for name in names]
+
+
+@pytest.mark.parametrize("name", by_detector(DETECTOR_NAMES))
 def test_score_contract_save_load_and_labels_ignored(name, injected, tmp_path):
-    detector = make_detector(name, **FAST.get(name, {})).fit(injected)
+    detector = first_fit(name, injected)
     if name in FAST:  # a network: trained by the one rule, within its cap, its held-out loss kept
         assert 1 <= len(detector.loss_history_) == len(detector.val_loss_history_) <= detector.params["epochs"]
         assert detector.best_epoch_ == int(np.argmin(detector.val_loss_history_)) + 1
@@ -73,7 +92,9 @@ def assert_a_causal_detector_scores_every_month_prospectively(detector, injected
 
 
 def test_the_prospective_form_of_lstm_plus_never_reads_a_later_month(injected):
-    detector = make_detector("lstm-plus", alignment="trailing", **FAST["lstm-plus"]).fit(injected)
+    detector = make_detector("lstm-plus", alignment="trailing", **FAST["lstm-plus"]).fit(
+        injected, train_until=config.TRAIN_UNTIL
+    )
     assert_later_months_cannot_change_a_prospective_month(detector, injected)
 
 
@@ -108,15 +129,14 @@ def assert_rescoring_affected_rows_is_exact(detector, injected):
         np.testing.assert_allclose(incremental[test], full[test], rtol=1e-6, equal_nan=True)
 
 
-@pytest.mark.parametrize("name", ["lstm-a", "lstm-plus", "iforest"])
+@pytest.mark.parametrize("name", by_detector(["lstm-a", "lstm-plus", "iforest"]))
 def test_same_seed_same_scores(name, injected):
-    first = make_detector(name, **FAST.get(name, {})).fit(injected).score(injected)
-    second = make_detector(name, **FAST.get(name, {})).fit(injected).score(injected)
-    pd.testing.assert_frame_equal(first, second)
+    again = fresh_fit(name, injected)
+    pd.testing.assert_frame_equal(first_fit(name, injected).score(injected), again.score(injected))
 
 
 def test_rules_fire_on_an_overstated_freight(injected):
-    scores = make_detector("rules").fit(injected).score(injected)
+    scores = make_detector("rules").fit(injected, train_until=config.TRAIN_UNTIL).score(injected)
     overstated = injected["anomaly_type"] == "a"
     assert scores.loc[overstated, "flag"].all()
     assert scores.loc[overstated, "reason"].str.contains("운임").all()

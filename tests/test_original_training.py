@@ -104,7 +104,7 @@ def test_model_b_reconstructs_its_scaled_inputs_so_its_loss_is_their_spread(pane
     amounts: its first loss is of the order of their mean square, under a millionth of the raw
     windows' one. Its loss stays high on the replica because scaling by the IQR leaves the heavy
     tails of kg, USD and KRW amounts far out (chapter 05), not because of units."""
-    detector = make_detector("lstm-b", epochs=1, verbose=0).fit(panel)
+    detector = make_detector("lstm-b", epochs=1, verbose=0).fit(panel, train_until=config.TRAIN_UNTIL)
     train = panel[panel["month"] <= config.TRAIN_UNTIL].reset_index(drop=True)
     raw = numeric_matrix(train)
     scaled_square = float((build_windows(train, detector.scaler_.transform(raw)).values ** 2).mean())
@@ -117,7 +117,7 @@ def test_model_a_flags_the_top_tenth_of_its_training_windows_and_every_window_of
     """The threshold is the 90th percentile of the training windows' errors: 10% of the scored
     training rows. Months whose shared inputs (oil, exchange rate, CPI) leave the training range
     push every window's error above it: the threshold then flags whole months."""
-    detector = make_detector("lstm-a", epochs=1, verbose=0).fit(panel)
+    detector = make_detector("lstm-a", epochs=1, verbose=0).fit(panel, train_until=config.TRAIN_UNTIL)
     train = (panel["month"] <= config.TRAIN_UNTIL).to_numpy()
     analysis = detector.analyse(panel, rows=train)
     scored = analysis["score"].notna().to_numpy()

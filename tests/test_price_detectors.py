@@ -84,12 +84,12 @@ def panel() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def plus(panel):
-    return make_detector("lstm-plus", epochs=4, verbose=0).fit(panel)
+    return make_detector("lstm-plus", epochs=4, verbose=0).fit(panel, train_until=config.TRAIN_UNTIL)
 
 
 @pytest.mark.parametrize("name", ["robust", "fair-price", "price-band"])
 def test_price_baselines_flag_the_quarter_price_with_a_price_reason(name, panel):
-    scores = make_detector(name).fit(panel).score(panel)
+    scores = make_detector(name).fit(panel, train_until=config.TRAIN_UNTIL).score(panel)
     row = _row(panel, PRICE_ROW)
     test = panel["month"] >= config.TEST_START
     assert scores.loc[test, "score"].idxmax() == row
@@ -132,15 +132,19 @@ def test_the_improved_detector_is_the_default_and_checks_its_switches():
 
 
 def test_ablation_switches_that_shape_training_run(panel):
-    scores = make_detector("lstm-plus", epochs=1, verbose=0, macro=True, window=6, scaling="minmax").fit(panel)
+    scores = make_detector("lstm-plus", epochs=1, verbose=0, macro=True, window=6, scaling="minmax").fit(
+        panel, train_until=config.TRAIN_UNTIL
+    )
     assert np.isfinite(scores.score(panel).loc[panel["weight_kg"] > 0, "score"]).all()
 
 
 def test_scoring_switches_reuse_the_trained_network_and_equal_a_fresh_fit(panel):
-    base = make_detector("lstm-plus", epochs=1, verbose=0).fit(panel)
+    base = make_detector("lstm-plus", epochs=1, verbose=0).fit(panel, train_until=config.TRAIN_UNTIL)
     derived = base.derive(panel, error_mapping="window", series_norm=True)
     assert derived.model_ is base.model_ and base.params["error_mapping"] == "per-month"
-    fresh = make_detector("lstm-plus", epochs=1, verbose=0, error_mapping="window", series_norm=True).fit(panel)
+    fresh = make_detector("lstm-plus", epochs=1, verbose=0, error_mapping="window", series_norm=True).fit(
+        panel, train_until=config.TRAIN_UNTIL
+    )
     pd.testing.assert_frame_equal(derived.score(panel), fresh.score(panel))
     assert derived.threshold_ == fresh.threshold_ != base.threshold_
     with pytest.raises(ValueError, match="must be refitted to change window"):
@@ -250,7 +254,8 @@ def _assert_budget(scores: pd.DataFrame, share: float) -> None:
 
 @pytest.mark.parametrize("name", ["robust", "fair-price", "price-band", "price-band-xc", "rules"])
 def test_a_monthly_review_budget_flags_the_top_rows_of_every_month_with_reasons(name, panel):
-    scores = make_detector(name).fit(panel).score(panel, budget_share=0.34)  # 2 of the 6 rows a month
+    detector = make_detector(name).fit(panel, train_until=config.TRAIN_UNTIL)
+    scores = detector.score(panel, budget_share=0.34)  # 2 of the 6 rows a month
     _assert_budget(scores, 0.34)
 
 
@@ -271,7 +276,7 @@ def test_budget_queue_counts_the_monthly_review_volume_and_what_it_holds(panel):
     injected = panel.assign(is_anomaly=False, anomaly_type="")
     injected.loc[_row(panel, PRICE_ROW), ["is_anomaly", "anomaly_type"]] = [True, "d"]
     injected.loc[_row(panel, FREIGHT_ROW), ["is_anomaly", "anomaly_type"]] = [True, "a"]
-    scores = make_detector("robust").fit(panel).score(panel)
+    scores = make_detector("robust").fit(panel, train_until=config.TRAIN_UNTIL).score(panel)
     run = DetectorRun("robust", 0.0, 0.0, [], {0: scores})
     queue = budget_queue(run, {0: InjectionResult(injected, pd.DataFrame())}, share=0.34).iloc[0]
     assert queue["reviewed"] == 12 * 2  # 2 of the 6 rows in each of the 12 test months
@@ -300,7 +305,9 @@ def test_a_persistent_half_price_is_flagged_by_its_second_month_and_reported_as_
     scheme = (panel["hsk_code"] == code) & (panel["month"] >= start)
     panel.loc[scheme, "value_usd"] *= 0.5
     panel.loc[scheme, "unit_price_usd_per_kg"] *= 0.5
-    detector = make_detector("lstm-plus", epochs=1, verbose=0, alignment="trailing").fit(panel)
+    detector = make_detector("lstm-plus", epochs=1, verbose=0, alignment="trailing").fit(
+        panel, train_until=config.TRAIN_UNTIL
+    )
     # each month scored from the months up to it, flagged at the detector's operating threshold
     queue = pd.concat([score_month(detector, panel, month) for month in months[6:10]], ignore_index=True)
     own = queue[queue["hsk_code"] == code].set_index("month")

@@ -15,10 +15,10 @@ ORIGINAL_EPOCHS = 50  # training epochs of the original's final models A and B; 
 # CAPPED_TRAINING_COMMAND, after `customs-anomaly synth --seed 0 --out RAW` and
 # `customs-anomaly merge --raw RAW --out PANEL`.
 CAPPED_TRAINING_COMMAND = (
-    '.venv/bin/python -c "import sys; from customs_anomaly.storage import read_panel; '
-    "from customs_anomaly.detectors import make_detector; "
+    '.venv/bin/python -c "import sys; from customs_anomaly import config, make_detector, read_panel; '
     "from customs_anomaly.experiments import evaluate_detector, injected_panels; "
-    "p = read_panel(sys.argv[1]); d = make_detector(sys.argv[2], epochs=int(sys.argv[3]), verbose=0).fit(p); "
+    "p = read_panel(sys.argv[1]); d = make_detector(sys.argv[2], epochs=int(sys.argv[3]), verbose=0); "
+    "d.fit(p, train_until=config.TRAIN_UNTIL); "
     "print(len(d.loss_history_), d.best_epoch_, "
     "evaluate_detector(d, injected_panels(p, range(3))).summary().loc['ap', 'mean'])\" PANEL lstm-a 50"
 )

@@ -1,4 +1,17 @@
-"""Detectors by name. Every detector fits on the training months and scores every panel row."""
+"""Detectors by name: `make_detector(name, **params)` makes one, `load_detector(folder)` reads one
+that `save` wrote. Every detector follows `Detector`'s interface (scikit-learn's and PyOD's
+conventions): `fit` on the training months, then `decision_function`, `predict` and `explain`
+for the rows of any panel.
+
+Examples
+--------
+>>> from customs_anomaly.detectors import DETECTOR_NAMES, make_detector
+>>> DETECTOR_NAMES
+('lstm-plus', 'rules', 'lstm-a', 'lstm-b', 'iforest', 'lof', 'elliptic',
+ 'price-band', 'price-band-xc', 'fair-price', 'robust')
+>>> make_detector("lof", n_neighbors=10)
+LocalOutlierFactorDetector(n_neighbors=10)
+"""
 
 from __future__ import annotations
 
@@ -6,9 +19,16 @@ import json
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from customs_anomaly.detectors.base import Detector
+from customs_anomaly.detectors.base import (
+    MODEL_META,
+    STATE_FILE,
+    TRAINING_SCORES_FILE,
+    Detector,
+    NotFittedError,
+)
 from customs_anomaly.detectors.baselines import (
     CrossCountryPriceBandDetector,
     FairPriceDetector,
@@ -25,6 +45,27 @@ from customs_anomaly.detectors.lstm_plus import LSTMPlusDetector
 from customs_anomaly.detectors.rules import RulesDetector
 from customs_anomaly.errors import InputError
 from customs_anomaly.storage import verify_checksums
+
+__all__ = [
+    "DEFAULT_DETECTOR",
+    "DETECTORS",
+    "DETECTOR_NAMES",
+    "CrossCountryPriceBandDetector",
+    "Detector",
+    "EllipticEnvelopeDetector",
+    "FairPriceDetector",
+    "IsolationForestDetector",
+    "LSTMAutoencoderDetector",
+    "LSTMEmbeddingDetector",
+    "LSTMPlusDetector",
+    "LocalOutlierFactorDetector",
+    "NotFittedError",
+    "PriceBandDetector",
+    "RobustNeighbourDetector",
+    "RulesDetector",
+    "load_detector",
+    "make_detector",
+]
 
 DETECTORS: dict[str, type[Detector]] = {
     cls.name: cls
@@ -47,6 +88,8 @@ DEFAULT_DETECTOR = "lstm-plus"
 
 
 def make_detector(name: str, **params) -> Detector:
+    """The detector `name` (one of `DETECTOR_NAMES`) with `params` by keyword, not fitted yet.
+    `epochs` is dropped for a detector without it (the CLI passes it to every detector)."""
     if name not in DETECTORS:
         raise ValueError(f"unknown detector '{name}'; choose one of {', '.join(DETECTOR_NAMES)}")
     cls = DETECTORS[name]
@@ -55,15 +98,14 @@ def make_detector(name: str, **params) -> Detector:
     return cls(**params)
 
 
-MODEL_META = "detector.json"
-STATE_FILE = "state.joblib"
 NETWORK_FILE = "model.keras"
 KERAS_CONFIG = "config.json"  # every .keras archive holds it
 NEURAL_DETECTORS = (LSTMAutoencoderDetector, LSTMPlusDetector)
 
 
 def required_files(cls: type[Detector]) -> tuple[str, ...]:
-    """The files `save` writes for a detector class, besides detector.json."""
+    """The files a model folder of a detector class must hold, besides detector.json (`save` also
+    writes the training rows' scores, which folders saved before them lack)."""
     return (STATE_FILE, NETWORK_FILE) if issubclass(cls, NEURAL_DETECTORS) else (STATE_FILE,)
 
 
@@ -119,6 +161,17 @@ def read_state(model_dir: Path) -> dict:
     return state
 
 
+def read_training_scores(model_dir: Path) -> np.ndarray | None:
+    """The scores of the training rows `save` wrote; None for a folder saved without them."""
+    path = model_dir / TRAINING_SCORES_FILE
+    if not path.is_file():
+        return None
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, OSError):
+        raise InputError(model_dir, f"{TRAINING_SCORES_FILE} cannot be read (corrupt)") from None
+
+
 def load_detector(model_dir: str | Path) -> Detector:
     """A fitted detector from the folder `fit` wrote. A folder whose files are missing, corrupt or
     of another detector is one InputError naming the folder."""
@@ -139,5 +192,6 @@ def load_detector(model_dir: str | Path) -> Detector:
     missing = [key for key in getattr(detector, "_STATE", ()) if not hasattr(detector, key)]
     if missing:
         raise InputError(model_dir, f"{STATE_FILE} lacks {missing[0]}: the state of another detector")
+    detector._set_fitted(decision_scores=read_training_scores(model_dir))
     detector.fit_seconds_ = json.loads((model_dir / MODEL_META).read_text(encoding="utf-8")).get("fit_seconds")
     return detector

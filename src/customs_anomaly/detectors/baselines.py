@@ -40,6 +40,39 @@ def band_distance(price: np.ndarray, q1: np.ndarray, q3: np.ndarray) -> np.ndarr
 
 
 class PriceBandDetector(Detector):
+    """Pak & Zdanowicz's price filter (``price-band``): a unit price outside the interquartile range
+    of the same HSK code x country in the training months is flagged, scored by its distance from
+    the band in IQR units (0 inside it). It reads the unit price only, never freight.
+
+    Parameters
+    ----------
+    min_peers : int, default 4
+        Training months with imports a series needs for a band; a series with fewer is not
+        scored (NaN).
+
+    Attributes
+    ----------
+    threshold_ : float
+        0.0: any unit price outside the band is flagged.
+    bands_ : pandas.DataFrame
+        Per series with a band: ``hsk_code``, ``country_code``, the quartiles ``q1`` and ``q3``
+        of its training unit prices and their count ``n``.
+    decision_scores_, labels_, train_until_
+        As for every detector (see `Detector`).
+
+    Examples
+    --------
+    >>> from customs_anomaly.detectors import PriceBandDetector
+    >>> from customs_anomaly.examples import tiny_panel
+    >>> panel = tiny_panel()
+    >>> detector = PriceBandDetector(min_peers=6).fit(panel, train_until="2024-04")
+    >>> detector.threshold_, len(detector.bands_)
+    (0.0, 8)
+    >>> flags = detector.predict(panel)
+    >>> detector.explain(panel, flags == 1)[0]
+    '단가가 같은 품목·국가의 학습 기간 사분위 범위 상한의 1.09배 (범위 밖 IQR 0.5개)'
+    """
+
     name = "price-band"
     defaults = {"min_peers": 4}
     band_reference = "같은 품목·국가의 학습 기간"
@@ -52,6 +85,9 @@ class PriceBandDetector(Detector):
         bands["n"] = grouped.count()
         self.bands_ = bands[bands["n"] >= self.params["min_peers"]].reset_index()
 
+    def _threshold(self) -> float:
+        return 0.0  # any distance outside the band
+
     def _bands(self, panel: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         bands = panel[SERIES_KEY].merge(self.bands_, on=SERIES_KEY, how="left")
         return bands["q1"].to_numpy(dtype=float), bands["q3"].to_numpy(dtype=float)
@@ -63,7 +99,6 @@ class PriceBandDetector(Detector):
         return pd.DataFrame(
             {
                 "score": score,
-                "flag": np.nan_to_num(score) > 0,
                 "freight_reason": False,
                 "price": price,
                 "q1": q1,
@@ -90,6 +125,48 @@ class PriceBandDetector(Detector):
 
 
 class CrossCountryPriceBandDetector(PriceBandDetector):
+    """The cross-country price filter (``price-band-xc``): a unit price outside the interquartile
+    range of the same HSK code's other countries in the same month is flagged, scored by its
+    distance from that band in IQR units. Nothing is learned from the training months: the band
+    is drawn from the scored month's own rows.
+
+    Parameters
+    ----------
+    min_peers : int, default 3
+        Other countries with imports of the code that month a row needs for a band; a row with
+        fewer is not scored (NaN).
+
+    Attributes
+    ----------
+    threshold_ : float
+        0.0: any unit price outside the band is flagged.
+    bands_ : None
+        No band is learned.
+    decision_scores_, labels_, train_until_
+        As for every detector (see `Detector`).
+
+    Examples
+    --------
+    The tiny panel has two countries per HSK code at most; four copies of it under other country
+    codes give every code peers in every month:
+
+    >>> import pandas as pd
+    >>> from customs_anomaly.detectors import CrossCountryPriceBandDetector
+    >>> from customs_anomaly.examples import tiny_panel
+    >>> copies = []
+    >>> for seed in range(4):
+    ...     copy = tiny_panel(seed)
+    ...     copy["country_code"] += str(seed)
+    ...     copies.append(copy)
+    >>> panel = pd.concat(copies, ignore_index=True)
+    >>> detector = CrossCountryPriceBandDetector().fit(panel, train_until="2024-04")
+    >>> detector.threshold_
+    0.0
+    >>> flags = detector.predict(panel)
+    >>> detector.explain(panel, flags == 1)[0]
+    '단가가 같은 품목·같은 달 다른 국가들의 사분위 범위 상한의 1.23배 (범위 밖 IQR 2.3개)'
+    """
+
     name = "price-band-xc"
     defaults = {"min_peers": 3}
     band_reference = "같은 품목·같은 달 다른 국가들의"
@@ -145,11 +222,51 @@ def trailing_weighted_median(
 
 
 class FairPriceDetector(Detector):
+    """The EU anti-fraud office's "fair price" screening (``fair-price``): a unit price below
+    `low` or above `high` times the HSK code's fair price, the weight-weighted median unit price
+    over every country in the `months` months before the row's month, is flagged. Nothing is
+    learned from the training months.
+
+    The score is |log(price / fair price)| over log(1 / `low`) below the fair price and over
+    log(`high`) above it: 1 at either limit, so that x0.5 and x2 score the same.
+
+    Parameters
+    ----------
+    low : float, default 0.5
+        Lower limit, as a multiple of the fair price.
+    high : float, default 2.0
+        Upper limit, as a multiple of the fair price.
+    months : int, default 12
+        Trailing months the fair price is computed over (the row's own month excluded).
+
+    Attributes
+    ----------
+    threshold_ : float
+        1.0: a unit price beyond either limit is flagged.
+    decision_scores_, labels_, train_until_
+        As for every detector (see `Detector`).
+
+    Examples
+    --------
+    >>> from customs_anomaly.detectors import FairPriceDetector
+    >>> from customs_anomaly.examples import tiny_panel
+    >>> panel = tiny_panel()
+    >>> detector = FairPriceDetector(low=0.7, high=1.5).fit(panel, train_until="2024-04")
+    >>> detector.threshold_
+    1.0
+    >>> flags = detector.predict(panel)
+    >>> detector.explain(panel, flags == 1)[0]
+    '단가가 품목 공정가격(직전 12개월 가중 중앙값)의 1.61배'
+    """
+
     name = "fair-price"
     defaults = {"low": 0.5, "high": 2.0, "months": 12}
 
     def _fit(self, train: pd.DataFrame) -> None:
         pass  # the fair price is recomputed each month from the trailing months of the scored panel
+
+    def _threshold(self) -> float:
+        return 1.0  # the score is 1 at the `low` or `high` limit
 
     def fair_prices(self, panel: pd.DataFrame, rows: np.ndarray | None = None) -> pd.Series:
         """Per row: weight-weighted median unit price of its HSK code over all countries in the
@@ -177,9 +294,7 @@ class FairPriceDetector(Detector):
         with np.errstate(divide="ignore", invalid="ignore"):
             limit = np.where(ratio < 1, -np.log(self.params["low"]), np.log(self.params["high"]))
             score = np.abs(np.log(ratio)) / limit
-        return pd.DataFrame(
-            {"score": score, "flag": np.nan_to_num(score) > 1.0, "freight_reason": False, "fair_ratio": ratio}
-        )
+        return pd.DataFrame({"score": score, "freight_reason": False, "fair_ratio": ratio})
 
     def _reasons(self, analysis: pd.DataFrame) -> list[str]:
         return [price_reason(r, "품목 공정가격(직전 12개월 가중 중앙값)") for r in analysis["fair_ratio"]]
@@ -199,6 +314,41 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
 
 
 class RobustNeighbourDetector(Detector):
+    """Each series' unit price against its neighbouring months (``robust``): the log unit price
+    minus the median of the series' `k` months before and `k` after, in units of the series'
+    typical deviation (1.4826 x MAD, at least `scale_floor`), is the score. Nothing is learned
+    from the training months; the score reads later months too (not causal).
+
+    Parameters
+    ----------
+    k : int, default 6
+        Months on each side of a month that its reference median reads.
+    z_limit : float, default 3.5
+        Score (robust z) above which a row is flagged.
+    scale_floor : float, default 0.02
+        Smallest typical deviation of a series, in log units: keeps a very calm series from
+        turning tiny moves into large scores.
+
+    Attributes
+    ----------
+    threshold_ : float
+        `z_limit`.
+    decision_scores_, labels_, train_until_
+        As for every detector (see `Detector`).
+
+    Examples
+    --------
+    >>> from customs_anomaly.detectors import RobustNeighbourDetector
+    >>> from customs_anomaly.examples import tiny_panel
+    >>> panel = tiny_panel()
+    >>> detector = RobustNeighbourDetector(z_limit=2.5).fit(panel, train_until="2024-04")
+    >>> detector.threshold_
+    2.5
+    >>> flags = detector.predict(panel)
+    >>> detector.explain(panel, flags == 1)[0]
+    '단가가 이 시계열 앞뒤 6개월 중앙값의 1.39배 (평소 변동폭의 2.5배)'
+    """
+
     name = "robust"
     causal = False  # the median of the k months after the row, too
     defaults = {"k": 6, "z_limit": 3.5, "scale_floor": 0.02}
@@ -206,12 +356,14 @@ class RobustNeighbourDetector(Detector):
     def _fit(self, train: pd.DataFrame) -> None:
         pass  # references come from the scored series' own neighbouring months
 
+    def _threshold(self) -> float:
+        return float(self.params["z_limit"])
+
     def _analyse(self, panel: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
         deviation, score = neighbour_price_z(panel, self.params["k"], self.params["scale_floor"], weight_aware=False)
         return pd.DataFrame(
             {
                 "score": score,
-                "flag": np.nan_to_num(score) > self.params["z_limit"],
                 "freight_reason": False,
                 "deviation": deviation,
             }

@@ -17,6 +17,11 @@ REASON_WHAT = "편차(학습 기간 대비)"
 
 
 class ClassicalDetector(Detector):
+    """What the three classical detectors share: the original's numeric features of a row, scaled
+    to [0, 1] on the training months, scored by a scikit-learn novelty detector (the score is the
+    negated `decision_function`, positive where scikit-learn's `predict` says outlier); the
+    reason names the feature furthest from its training median in units of its MAD."""
+
     defaults = {"seed": 0, "contamination": 0.1}
 
     def _model(self):
@@ -30,17 +35,17 @@ class ClassicalDetector(Detector):
         self.mad_ = np.median(np.abs(scaled - self.median_), axis=0) + 1e-9
         self.model_ = self._model().fit(scaled)
 
+    def _threshold(self) -> float:
+        return 0.0  # sklearn's predict() flags a negative decision function, whose negation is the score
+
     def _analyse(self, panel: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
         """Only the rows asked for are passed through the model (each row is scored alone)."""
         score = np.full(len(panel), np.nan)
-        flag = np.zeros(len(panel), dtype=bool)
         scaled = self.scaler_.transform(numeric_matrix(panel))
         if rows.any():
-            decision = self.model_.decision_function(scaled[rows])
-            score[rows] = -decision
-            flag[rows] = decision < 0  # sklearn's predict(): -1 where the decision function is negative
+            score[rows] = -self.model_.decision_function(scaled[rows])
         explained = top_feature(np.abs(scaled - self.median_) / self.mad_, ORIGINAL_FEATURES)
-        return explained.assign(score=score, flag=flag)
+        return explained.assign(score=score)
 
     def _reasons(self, analysis: pd.DataFrame) -> list[str]:
         return feature_reasons(analysis, ORIGINAL_FEATURES, REASON_WHAT)
@@ -60,6 +65,45 @@ class ClassicalDetector(Detector):
 
 
 class IsolationForestDetector(ClassicalDetector):
+    """Isolation Forest (``iforest``) on the original's numeric features, one row at a time: 200
+    trees; a row isolated in few splits scores high.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Random state of the forest.
+    contamination : float, default 0.1
+        Expected share of outliers among the training rows: sets scikit-learn's offset, hence
+        the share of training rows flagged.
+
+    Attributes
+    ----------
+    threshold_ : float
+        0.0: a row is flagged where scikit-learn's `predict` says outlier (its decision function
+        is negative).
+    scaler_ : sklearn.preprocessing.MinMaxScaler
+        The features' scaling, fitted on the training rows.
+    model_ : sklearn.ensemble.IsolationForest
+        The fitted scikit-learn detector.
+    median_, mad_ : numpy.ndarray
+        Per scaled feature: the training rows' median and median absolute deviation (the
+        reasons' reference).
+    decision_scores_, labels_, train_until_
+        As for every detector (see `Detector`).
+
+    Examples
+    --------
+    >>> from customs_anomaly.detectors import IsolationForestDetector
+    >>> from customs_anomaly.examples import tiny_panel
+    >>> panel = tiny_panel()
+    >>> detector = IsolationForestDetector(contamination=0.05).fit(panel, train_until="2024-04")
+    >>> detector.threshold_, round(float(detector.labels_.mean()), 2)
+    (0.0, 0.05)
+    >>> flags = detector.predict(panel)
+    >>> detector.explain(panel, flags == 1)[0]
+    '금액 편차(학습 기간 대비) 최대 (기여 46%)'
+    """
+
     name = "iforest"
 
     def _model(self):
@@ -69,6 +113,48 @@ class IsolationForestDetector(ClassicalDetector):
 
 
 class LocalOutlierFactorDetector(ClassicalDetector):
+    """Local Outlier Factor (``lof``) in novelty mode on the original's numeric features, one row
+    at a time: a row in a sparser region than its nearest training rows scores high.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Unused (the method draws nothing at random); kept so that every classical
+        detector takes the same parameters.
+    contamination : float, default 0.1
+        Expected share of outliers among the training rows: sets scikit-learn's offset, hence
+        the share of training rows flagged.
+    n_neighbors : int, default 20
+        Training rows each row is compared with.
+
+    Attributes
+    ----------
+    threshold_ : float
+        0.0: a row is flagged where scikit-learn's `predict` says outlier (its decision function
+        is negative).
+    scaler_ : sklearn.preprocessing.MinMaxScaler
+        The features' scaling, fitted on the training rows.
+    model_ : sklearn.neighbors.LocalOutlierFactor
+        The fitted scikit-learn detector.
+    median_, mad_ : numpy.ndarray
+        Per scaled feature: the training rows' median and median absolute deviation (the
+        reasons' reference).
+    decision_scores_, labels_, train_until_
+        As for every detector (see `Detector`).
+
+    Examples
+    --------
+    >>> from customs_anomaly.detectors import LocalOutlierFactorDetector
+    >>> from customs_anomaly.examples import tiny_panel
+    >>> panel = tiny_panel()
+    >>> detector = LocalOutlierFactorDetector(n_neighbors=10).fit(panel, train_until="2024-04")
+    >>> detector.threshold_, round(float(detector.labels_.mean()), 2)
+    (0.0, 0.09)
+    >>> flags = detector.predict(panel)
+    >>> detector.explain(panel, flags == 1)[0]
+    '중량 편차(학습 기간 대비) 최대 (기여 53%)'
+    """
+
     name = "lof"
     defaults = {"seed": 0, "contamination": 0.1, "n_neighbors": 20}
 
@@ -79,6 +165,46 @@ class LocalOutlierFactorDetector(ClassicalDetector):
 
 
 class EllipticEnvelopeDetector(ClassicalDetector):
+    """EllipticEnvelope (``elliptic``) on the original's numeric features, one row at a time: a
+    robust Gaussian fit (minimum covariance determinant over 90% of the training rows); a row far
+    from it in Mahalanobis distance scores high.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Random state of the minimum covariance determinant.
+    contamination : float, default 0.1
+        Expected share of outliers among the training rows: sets scikit-learn's offset, hence
+        the share of training rows flagged.
+
+    Attributes
+    ----------
+    threshold_ : float
+        0.0: a row is flagged where scikit-learn's `predict` says outlier (its decision function
+        is negative).
+    scaler_ : sklearn.preprocessing.MinMaxScaler
+        The features' scaling, fitted on the training rows.
+    model_ : sklearn.covariance.EllipticEnvelope
+        The fitted scikit-learn detector.
+    median_, mad_ : numpy.ndarray
+        Per scaled feature: the training rows' median and median absolute deviation (the
+        reasons' reference).
+    decision_scores_, labels_, train_until_
+        As for every detector (see `Detector`).
+
+    Examples
+    --------
+    >>> from customs_anomaly.detectors import EllipticEnvelopeDetector
+    >>> from customs_anomaly.examples import tiny_panel
+    >>> panel = tiny_panel()
+    >>> detector = EllipticEnvelopeDetector(contamination=0.05).fit(panel, train_until="2024-04")
+    >>> detector.threshold_, round(float(detector.labels_.mean()), 2)
+    (0.0, 0.05)
+    >>> flags = detector.predict(panel)
+    >>> detector.explain(panel, flags == 1)[0]
+    '총 운임 편차(학습 기간 대비) 최대 (기여 52%)'
+    """
+
     name = "elliptic"
 
     def _model(self):

@@ -141,6 +141,76 @@ def train_network(
 
 
 class LSTMAutoencoderDetector(Detector):
+    """The original's final model A (``lstm-a``): an LSTM autoencoder that reconstructs 12-month
+    windows of one series' numeric features, scaled to [0, 1].
+
+    Architecture: LSTM(64, relu) -> RepeatVector -> LSTM(64, relu) -> TimeDistributed(Dense). A
+    window's score is its mean squared reconstruction error, given to its last month (the
+    original's mapping); the operating threshold is the 90th percentile of the training windows'
+    errors. The reason names the feature with the largest share of the error.
+
+    Parameters
+    ----------
+    epochs : int, default 50
+        Cap on the training epochs (the original's 50); training stops earlier by the package's
+        one rule (see `validation_months` and `patience`).
+    validation_months : int, default 6
+        The last training months whose windows are held out to decide when to stop.
+    patience : int, default 3
+        Epochs in a row without a lower held-out loss before training stops (the weights of the
+        best epoch are kept).
+    batch_size : int, default 64
+        Training batch size.
+    window : int, default 12
+        Months per window; rows that no complete window reaches are not scored (NaN).
+    seed : int, default 0
+        Seed of the network's initial weights and of the shuffling (training is deterministic).
+    threshold : {"percentile", "iqr"}, default "percentile"
+        How the threshold is set from the training windows' errors: at `threshold_percentile`,
+        or at Q3 + 1.5 IQR.
+    threshold_percentile : float, default 90.0
+        Percentile (0-100) of the training windows' errors for ``threshold="percentile"`` (the
+        report's "top 10%"; the original's code used 85).
+    error_mapping : {"window-last-month", "per-month"}, default "window-last-month"
+        A window's error given to its last month, or each row scored by the mean error of its
+        own month over every window that contains it (then not causal).
+    verbose : int, default 2
+        Keras' training log (0: silent); never changes the fit.
+
+    Attributes
+    ----------
+    threshold_ : float
+        The threshold learned from the training windows' errors (see `threshold`).
+    model_ : keras.Model
+        The trained autoencoder.
+    scaler_ : sklearn.preprocessing.MinMaxScaler
+        The features' scaling, fitted on the training rows.
+    codes_ : dict
+        HSK code -> ordinal (1, 2, ...; 0 for a code the training months never saw).
+    loss_history_, val_loss_history_ : list of float
+        Training and held-out loss of every epoch run.
+    best_epoch_ : int
+        The epoch whose weights were kept (1-based).
+    train_windows_, skipped_gaps_ : int
+        Training windows, and gaps in series that windows skipped.
+    decision_scores_, labels_, train_until_
+        As for every detector (see `Detector`).
+
+    Examples
+    --------
+    >>> from customs_anomaly.detectors import LSTMAutoencoderDetector
+    >>> from customs_anomaly.examples import tiny_panel
+    >>> panel = tiny_panel()
+    >>> detector = LSTMAutoencoderDetector(epochs=1, verbose=0).fit(panel, train_until="2024-04")
+    >>> len(detector.loss_history_), detector.best_epoch_
+    (1, 1)
+    >>> flags = detector.predict(panel)
+    >>> bool((flags == (detector.decision_function(panel) > detector.threshold_)).all())
+    True
+    >>> detector.explain(panel, flags == 1)[0]
+    '단가 재구성 오차 최대 (기여 37%)'
+    """
+
     name = "lstm-a"
     defaults = {
         "epochs": ORIGINAL_EPOCHS,  # the cap of `train_network`
@@ -206,13 +276,13 @@ class LSTMAutoencoderDetector(Detector):
         self.loss_history_, self.val_loss_history_ = training.loss, training.val_loss
         self.best_epoch_ = training.best_epoch
         errors = self._window_errors(windows, codes)
-        self.threshold_ = self._threshold(errors)
+        self.threshold_ = self._error_threshold(errors)
 
     def _codes(self, panel: pd.DataFrame, windows) -> np.ndarray:
         row_codes = panel["hsk_code"].map(self.codes_).fillna(0).to_numpy(dtype=int)
         return row_codes[windows.last_rows] if len(windows.rows) else np.empty(0, dtype=int)
 
-    def _threshold(self, errors: np.ndarray) -> float:
+    def _error_threshold(self, errors: np.ndarray) -> float:
         if self.params["threshold"] == "iqr":
             return iqr_threshold(errors)
         return percentile_threshold(errors, self.params["threshold_percentile"])
@@ -255,7 +325,6 @@ class LSTMAutoencoderDetector(Detector):
                 contributions[last] = squared.mean(axis=1)
         out = top_feature(contributions, ORIGINAL_FEATURES)
         out["score"] = score
-        out["flag"] = np.nan_to_num(score, nan=-np.inf) > self.threshold_
         recon_units = self.scaler_.inverse_transform(np.nan_to_num(recon_scaled))
         for position, column in enumerate(ORIGINAL_FEATURES):
             if column in RECON_COLUMNS:
@@ -301,6 +370,68 @@ class LSTMAutoencoderDetector(Detector):
 
 
 class LSTMEmbeddingDetector(LSTMAutoencoderDetector):
+    """The original's final model B (``lstm-b``): model A's windows scaled by a RobustScaler,
+    with the HSK code as a learned embedding beside the numeric inputs, a deeper autoencoder and
+    the IQR threshold.
+
+    Architecture: [numeric window, Embedding(code)] -> LSTM(128, tanh) -> LSTM(64) ->
+    RepeatVector -> LSTM(64) -> LSTM(128) -> TimeDistributed(Dense). Scoring, mapping and reasons
+    as model A's (`LSTMAutoencoderDetector`).
+
+    Parameters
+    ----------
+    epochs : int, default 50
+        Cap on the training epochs (the original's 50); training stops earlier by the package's
+        one rule (see `validation_months` and `patience`).
+    validation_months : int, default 6
+        The last training months whose windows are held out to decide when to stop.
+    patience : int, default 3
+        Epochs in a row without a lower held-out loss before training stops (the weights of the
+        best epoch are kept).
+    batch_size : int, default 64
+        Training batch size.
+    window : int, default 12
+        Months per window; rows that no complete window reaches are not scored (NaN).
+    seed : int, default 0
+        Seed of the network's initial weights and of the shuffling (training is deterministic).
+    threshold : {"iqr", "percentile"}, default "iqr"
+        How the threshold is set from the training windows' errors: at Q3 + 1.5 IQR, or at
+        `threshold_percentile`.
+    threshold_percentile : float, default 90.0
+        Percentile (0-100) for ``threshold="percentile"``.
+    error_mapping : {"window-last-month", "per-month"}, default "window-last-month"
+        As for model A.
+    verbose : int, default 2
+        Keras' training log (0: silent); never changes the fit.
+    embedding_dim : int, default 16
+        Size of the HSK code's embedding.
+
+    Attributes
+    ----------
+    threshold_ : float
+        The threshold learned from the training windows' errors (see `threshold`).
+    model_ : keras.Model
+        The trained autoencoder.
+    scaler_ : sklearn.preprocessing.RobustScaler
+        The features' scaling, fitted on the training rows.
+    codes_, loss_history_, val_loss_history_, best_epoch_, train_windows_, skipped_gaps_
+        As for model A (`LSTMAutoencoderDetector`).
+    decision_scores_, labels_, train_until_
+        As for every detector (see `Detector`).
+
+    Examples
+    --------
+    >>> from customs_anomaly.detectors import LSTMEmbeddingDetector
+    >>> from customs_anomaly.examples import tiny_panel
+    >>> panel = tiny_panel()
+    >>> detector = LSTMEmbeddingDetector(epochs=1, verbose=0, embedding_dim=4).fit(panel, train_until="2024-04")
+    >>> detector.get_params()["threshold"], len(detector.codes_)
+    ('iqr', 7)
+    >>> flags = detector.predict(panel)
+    >>> detector.explain(panel, flags == 1)[0]
+    '금액 재구성 오차 최대 (기여 63%)'
+    """
+
     name = "lstm-b"
     defaults = {**LSTMAutoencoderDetector.defaults, "threshold": "iqr", "embedding_dim": 16}
     scaler_class = RobustScaler

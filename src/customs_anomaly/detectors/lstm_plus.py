@@ -273,6 +273,13 @@ def window_starts(month_positions: np.ndarray, window: int, n_months: int, centr
     return np.clip(month_positions - offset, 0, max(n_months - window, 0))
 
 
+def tuple_of(kind: type, values) -> tuple:
+    """`values` as a tuple of `kind`: the object itself when it is one already (`clone` checks)."""
+    if isinstance(values, tuple) and all(type(v) is kind for v in values):
+        return values
+    return tuple(kind(v) for v in values)
+
+
 def laplace_nll(y_true, y_pred):
     """Weighted Laplace negative log-likelihood; y_true = (value, weight), y_pred = (mu, log b)."""
     import keras.ops as ops
@@ -284,6 +291,135 @@ def laplace_nll(y_true, y_pred):
 
 
 class LSTMPlusDetector(Detector):
+    """The improved deep detector (``lstm-plus``): a masked LSTM autoencoder that predicts each
+    month's unit price from the series' other months, an expected price that blends it with the
+    neighbour months' median, and a likelihood-ratio score under a noise model that knows small
+    flows are noisy (the module's docstring explains each choice).
+
+    A row's score is the larger of its price score (the log likelihood ratio of "misdeclared" to
+    "legitimate"; with `memory`, also the evidence of a deviation that lasts or of a newcomer
+    priced unlike its peers) and its freight score; a freight departure beyond
+    `freight_tolerance` ranks first. The operating threshold is a review budget.
+
+    Parameters
+    ----------
+    epochs : int, default 50
+        Cap on the training epochs; training stops earlier by the package's one rule (see
+        `validation_months` and `patience`).
+    validation_months : int, default 6
+        The last training months whose samples are held out to decide when to stop.
+    patience : int, default 3
+        Epochs in a row without a lower held-out loss before training stops (the weights of the
+        best epoch are kept).
+    batch_size : int, default 256
+        Training batch size.
+    window : int, default 12
+        Months per window, 3 to 24.
+    units : int, default 32
+        Units of the encoder's (bidirectional) and the decoder's LSTM layers.
+    seed : int, default 0
+        Seed of the network's initial weights and of the shuffling (training is deterministic).
+    macro : bool, default False
+        Add the monthly log changes of the exchange rate, Dubai crude, CPI and PPI as inputs.
+    scaling : {"robust", "minmax"}, default "robust"
+        Scaler of the relative inputs.
+    error_mapping : {"per-month", "window"}, default "per-month"
+        The month under test masked and predicted from its window, or (the original's way) one
+        unmasked window's error given to the window's last month.
+    series_norm : bool, default False
+        With ``scoring="z"``: divide each series' z by its typical size on the training months.
+    context_weight : float, default 0.1
+        Weight in the training loss of a window's seen months, against 1 for the masked month.
+    statistical : {"geometric", "none"}, default "geometric"
+        With ``scoring="z"``: combine the network's z with the neighbour months' robust z by
+        geometric mean, or use the network's alone.
+    k : int, default 6
+        Neighbour months on each side of a month (before it only, with ``alignment="trailing"``)
+        whose median unit price is the statistical part of the expected price.
+    scoring : {"likelihood", "z"}, default "likelihood"
+        The likelihood ratio under the noise model, or the earlier z score (for comparison).
+    neighbour_weight : float, default 0.5
+        Weight of the neighbour months' median in the expected log price, 0 to 1 (the network's
+        prediction has the rest).
+    misdeclaration_factors : tuple of float, default (2.0, 5.0)
+        (low, high): the alternative of the likelihood ratio, a price declared between low and
+        high times too high or too low.
+    noise_bins : tuple of int, default (8, 3)
+        Cells of the noise model: bins of the month's size x bins of the series' size.
+    noise_components : int, default 3
+        Normals in each cell's zero-mean mixture.
+    memory : bool, default True
+        Also score a month against the series' lagged level (a deviation that lasts) and a
+        newcomer's month against its peers.
+    memory_lag : tuple of int, default (4, 15)
+        (near, far): the lagged level is the median of the series' months from far to near
+        months before, 1 <= near <= far <= 36.
+    memory_penalty : float, default 2.0
+        Log likelihood ratio by which a lasting deviation's evidence must exceed the month's own
+        score to replace it.
+    newcomer_months : int, default 3
+        A series with fewer earlier months with imports is a newcomer, scored against its peers.
+    alignment : {"centred", "trailing"}, default "centred"
+        The month under test in the middle of its window (a retrospective audit) or at its end
+        (prospective: nothing after the month is read).
+    budget_share : float, default 0.02
+        The operating threshold: the score above which this share of the training rows lie,
+        in (0, 1).
+    freight_tolerance : float, default 0.05
+        Per-kg freight's departure from its region-month level (log ratio) that scores 1.
+    verbose : int, default 2
+        Keras' training log (0: silent); never changes the fit.
+
+    Attributes
+    ----------
+    threshold_ : float
+        The score above which `budget_share` of the training rows lie.
+    model_ : keras.Model
+        The trained network.
+    scaler_ : sklearn.preprocessing.RobustScaler or MinMaxScaler
+        The relative inputs' scaling, fitted on the training months.
+    macro_scaler_ : sklearn.preprocessing.RobustScaler or MinMaxScaler or None
+        The macro inputs' scaling (None without `macro`).
+    noise_ : NoiseModel or None
+        The noise model of the residuals against the expected price (None with z scoring).
+    part_noise_ : dict
+        The noise model of each part of the expected price alone (``"network"``,
+        ``"neighbours"``).
+    memory_noise_, peer_noise_ : NoiseModel or None
+        The noise models of lasting deviations and of newcomers against their peers (None without
+        `memory`, or without enough training examples).
+    series_size_ : pandas.Series
+        Per series (HSK code, country): the median log value (USD) of its training months.
+    series_scale_ : dict
+        Per series: its typical z on the training months (``series_norm``).
+    loss_history_, val_loss_history_ : list of float
+        Training and held-out loss of every epoch run.
+    best_epoch_ : int
+        The epoch whose weights were kept (1-based).
+    train_samples_ : int
+        Training samples (months with imports).
+    decision_scores_, labels_, train_until_
+        As for every detector (see `Detector`).
+
+    Examples
+    --------
+    >>> from customs_anomaly.detectors import LSTMPlusDetector
+    >>> from customs_anomaly.examples import tiny_panel
+    >>> panel = tiny_panel()
+    >>> detector = LSTMPlusDetector(epochs=1, verbose=0, budget_share=0.05).fit(panel, train_until="2024-04")
+    >>> detector.train_samples_, int(detector.labels_.sum())  # 5% of the training months with imports
+    (312, 16)
+    >>> flags = detector.predict(panel)
+    >>> detector.explain(panel, flags == 1)[0]
+    '단가가 모형이 예상한 단가의 0.73배 (이 규모 거래가 정상 변동으로 이만큼 벗어날 확률 5.0%)'
+
+    Scoring parameters change without training again (the network is shared):
+
+    >>> wider = detector.derive(panel, budget_share=0.1)
+    >>> wider.model_ is detector.model_, wider.threshold_ < detector.threshold_
+    (True, True)
+    """
+
     name = "lstm-plus"
     # The statistical part scales a month by its series' typical deviation over every month read,
     # so even the prospective form needs the panel cut after the month it scores.
@@ -346,33 +482,36 @@ class LSTMPlusDetector(Detector):
         "statistical": ("geometric", "none"),
     }
 
-    def __init__(self, **params) -> None:
-        super().__init__(**params)
+    def _checked_params(self, params: dict) -> dict:
         for key, allowed in self.CHOICES.items():
-            if self.params[key] not in allowed:
-                raise ValueError(f"lstm-plus: {key} must be one of {', '.join(allowed)}, got {self.params[key]!r}")
-        if not 3 <= int(self.params["window"]) <= 24:
-            raise ValueError(f"lstm-plus: window must be 3 to 24 months, got {self.params['window']}")
-        if not 0 < self.params["budget_share"] < 1:
-            raise ValueError(f"lstm-plus: budget_share must be in (0, 1), got {self.params['budget_share']}")
-        if not 0.0 <= float(self.params["neighbour_weight"]) <= 1.0:
-            raise ValueError(f"lstm-plus: neighbour_weight must be in [0, 1], got {self.params['neighbour_weight']}")
+            if params[key] not in allowed:
+                raise ValueError(f"lstm-plus: {key} must be one of {', '.join(allowed)}, got {params[key]!r}")
+        if not 3 <= int(params["window"]) <= 24:
+            raise ValueError(f"lstm-plus: window must be 3 to 24 months, got {params['window']}")
+        if not 0 < params["budget_share"] < 1:
+            raise ValueError(f"lstm-plus: budget_share must be in (0, 1), got {params['budget_share']}")
+        if not 0.0 <= float(params["neighbour_weight"]) <= 1.0:
+            raise ValueError(f"lstm-plus: neighbour_weight must be in [0, 1], got {params['neighbour_weight']}")
         # JSON (a saved model's detector.json) turns tuples into lists
-        self.params["misdeclaration_factors"] = tuple(float(f) for f in self.params["misdeclaration_factors"])
-        self.params["noise_bins"] = tuple(int(b) for b in self.params["noise_bins"])
-        self.params["memory_lag"] = tuple(int(m) for m in self.params["memory_lag"])
-        near, far = self.params["memory_lag"]
+        params = {
+            **params,
+            "misdeclaration_factors": tuple_of(float, params["misdeclaration_factors"]),
+            "noise_bins": tuple_of(int, params["noise_bins"]),
+            "memory_lag": tuple_of(int, params["memory_lag"]),
+        }
+        near, far = params["memory_lag"]
         if not 1 <= near <= far <= 36:
             raise ValueError(
                 f"lstm-plus: memory_lag must be (near, far) months with 1 <= near <= far <= 36, got {near}, {far}"
             )
-        low, high = self.params["misdeclaration_factors"]
+        low, high = params["misdeclaration_factors"]
         if not 1.0 < low < high:
             raise ValueError(
                 f"lstm-plus: misdeclaration_factors must be (low, high) with 1 < low < high, got {low}, {high}"
             )
-        if len(self.params["noise_bins"]) != 2 or min(self.params["noise_bins"]) < 1:
-            raise ValueError(f"lstm-plus: noise_bins must be two positive counts, got {self.params['noise_bins']}")
+        if len(params["noise_bins"]) != 2 or min(params["noise_bins"]) < 1:
+            raise ValueError(f"lstm-plus: noise_bins must be two positive counts, got {params['noise_bins']}")
+        return params
 
     # inputs ------------------------------------------------------------------------------
     def _tensor(self, continuous: np.ndarray, panel: pd.DataFrame, months: pd.DatetimeIndex) -> np.ndarray:
@@ -722,7 +861,6 @@ class LSTMPlusDetector(Detector):
         return pd.DataFrame(
             {
                 "score": score,
-                "flag": np.nan_to_num(score, nan=-np.inf) > self.threshold_,
                 "freight_reason": is_freight,
                 "price_score": price_rows,
                 "freight_score": freight_rows,

@@ -227,7 +227,7 @@ def reason_examples(detector, analysis: pd.DataFrame, result) -> pd.DataFrame:
         month=keys["month"].dt.strftime("%Y-%m"),
         anomaly_type=chosen["anomaly_type"],
         score=chosen["score"].round(2),
-        reason=detector.explain(chosen),
+        reason=detector.explain_analysis(chosen),
     ).rename(columns={**KEY_COLUMN_LABELS, "anomaly_type": "주입 유형", "score": "점수", "reason": "이유"})
 
 
