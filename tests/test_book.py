@@ -138,6 +138,25 @@ def test_the_build_plan_fits_after_the_panel_beside_the_chapters_that_need_no_fi
     assert build_plan(["03_eda", "05_modeling"]) == [["03_eda"], ["05_modeling"]]  # no panel, no fit stage
 
 
+def test_the_api_reference_lists_every_detector_with_each_of_its_parameters(quick_book: Path):
+    import html as html_module
+
+    from customs_anomaly.detectors import DETECTORS
+
+    page = (quick_book / "_build" / "html" / "book" / "api.html").read_text(encoding="utf-8")
+    sections = {}
+    for part in page.split('<dl class="py class">')[1:]:
+        anchor = re.search(r'id="(customs_anomaly\.[\w.]+)"', part)
+        sections[anchor.group(1)] = html_module.unescape(re.sub(r"<[^>]+>", "", part))
+    for detector in DETECTORS.values():
+        text = sections[f"{detector.__module__}.{detector.__qualname__}"]
+        # each parameter in the signature and described under Parameters
+        missing = [name for name in detector.defaults if len(re.findall(rf"\b{name}\b", text)) < 2]
+        assert not missing, (detector.__name__, missing)
+    for public in ("make_detector", "load_detector", "read_panel", "inject_anomalies", "evaluate_scores"):
+        assert re.search(rf'id="customs_anomaly\.[\w.]*\b{public}"', page), public
+
+
 def test_chapter_batches_keep_the_toc_order_and_pair_only_06_with_06_2():
     from customs_anomaly.pipeline import chapter_batches
 

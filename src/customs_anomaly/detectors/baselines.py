@@ -227,7 +227,7 @@ class FairPriceDetector(Detector):
     over every country in the `months` months before the row's month, is flagged. Nothing is
     learned from the training months.
 
-    The score is |log(price / fair price)| over log(1 / `low`) below the fair price and over
+    The score is ``abs(log(price / fair price))`` over log(1 / `low`) below the fair price and over
     log(`high`) above it: 1 at either limit, so that x0.5 and x2 score the same.
 
     Parameters
