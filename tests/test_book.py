@@ -157,6 +157,25 @@ def test_the_api_reference_lists_every_detector_with_each_of_its_parameters(quic
         assert re.search(rf'id="customs_anomaly\.[\w.]*\b{public}"', page), public
 
 
+def test_every_main_chapter_shows_at_least_three_executed_code_cells_that_teach(quick_book: Path):
+    """Code a student reads on the page: visible cells that ran and printed something, none of
+    them plumbing (test_plumbing_is_hidden_from_the_reader)."""
+    import nbformat
+
+    for name in chapter_names(ROOT / "_toc.yml"):
+        if name.startswith("appendix"):
+            continue
+        notebook = nbformat.read(quick_book / "book" / "chapters" / f"{name}.ipynb", as_version=4)
+        shown = [
+            cell
+            for cell in notebook.cells
+            if cell.cell_type == "code" and not set(cell.metadata.get("tags", [])) & HIDDEN and cell.outputs
+        ]
+        assert len(shown) >= 3, f"{name}: {len(shown)} visible executed code cells"
+        errors = [o for cell in shown for o in cell.outputs if o.get("output_type") == "error"]
+        assert not errors, name
+
+
 def test_chapter_batches_keep_the_toc_order_and_pair_only_06_with_06_2():
     from customs_anomaly.pipeline import chapter_batches
 

@@ -60,6 +60,17 @@ def plain(value):
     return value
 
 
+def show_source(obj) -> None:
+    """Show the source of one of the package's functions or classes on the page, as the package
+    holds it (never a copy that could drift from the code that ran)."""
+    import inspect
+    import textwrap
+
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"```python\n{textwrap.dedent(inspect.getsource(obj)).rstrip()}\n```"))
+
+
 def publish(result: StudyResult) -> None:
     """Glue every number, label, table and figure of a study result (nothing is displayed here:
     the markdown places them). A table is glued as Markdown (`markdown_table`), which the chapter

@@ -70,6 +70,14 @@ class StudyResult:
         return self
 
 
+def merged(*sections: StudyResult) -> StudyResult:
+    """One chapter's result: its sections' results merged in the order given (the chapter's)."""
+    result = StudyResult()
+    for section in sections:
+        result.merge(section)
+    return result
+
+
 def progress(iterable, description: str, total: int | None = None):
     """Progress of a long loop on the process's own stderr: the build log, never a page."""
     from tqdm import tqdm

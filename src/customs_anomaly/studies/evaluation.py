@@ -13,7 +13,7 @@ from customs_anomaly.detectors.lstm_plus import FREIGHT_PRIORITY
 from customs_anomaly.original import REPORTED
 from customs_anomaly.provenance import describe_raw_data
 from customs_anomaly.storage import read_panel, write_table
-from customs_anomaly.studies.common import Context, StudyResult, progress
+from customs_anomaly.studies.common import Context, StudyResult, merged, progress
 from customs_anomaly.studies.fits import IMPROVED, build_detector, build_detectors
 from customs_anomaly.studies.periods import period_numbers
 from customs_anomaly.tables import KEY_COLUMN_LABELS, with_formats
@@ -132,64 +132,6 @@ def original_comparison(summary: pd.DataFrame, detectors) -> pd.DataFrame:
     return with_formats(pd.concat([reported, ours]).round(3), {"지적 행 수": ",.0f"})
 
 
-def ceiling_study(context: Context, panel, injections, summary, plus_run, fresh_injections: dict):
-    """The oracle's ceiling and where lstm-plus loses against it. Synthetic data only: real data
-    have no generator to ask, and every number is then glued as NOT_COMPUTED. Returns the glued
-    numbers, the tables, and the oracle's mean metrics on the paired seeds and on the fresh seeds
-    (both None on real data)."""
-    provenance = describe_raw_data(context.raw)
-    if not provenance.is_synthetic:
-        numbers = dict.fromkeys(CEILING_KEYS, NOT_COMPUTED)
-        (context.paths.processed / "ceiling.csv").unlink(missing_ok=True)
-        (context.paths.processed / "knowledge_gaps.csv").unlink(missing_ok=True)
-        return numbers, {"table_ceiling": pd.DataFrame(), "table_gaps": pd.DataFrame()}, None, None
-    latent = synth.latent_price_model(provenance.seed)
-    wide_seeds = list(range(context.seed, context.seed + context.profile.ceiling_seeds))
-    extra = experiments.injected_panels(panel, [s for s in wide_seeds if s not in injections])
-    everything = ceiling.noise_ceiling(panel, {**injections, **extra, **fresh_injections}, latent)
-    oracle, oracle_wide = everything.restricted(list(injections)), everything.restricted(wide_seeds)
-    table = ceiling.ceiling_table(summary, oracle, IMPROVED, TARGET_METRICS, wide=oracle_wide)
-    gaps = ceiling.knowledge_gaps(panel, injections, latent, plus_run)
-    ap = table.set_index("metric").loc["ap"]
-    ap_gaps = gaps["ap"].rename(index={v: k for k, v in ceiling.KNOWLEDGE_VARIANTS.items()})
-    gap = ap_gaps["all"] - ap_gaps[IMPROVED]
-    expected_share = min((ap_gaps["all"] - ap_gaps["detector_expected"]) / gap, 1.0) if gap > 0 else float("nan")
-    numbers = {
-        "oracle_ap": f"{ap['oracle']:.3f}",
-        "oracle_vc1": f"{table.set_index('metric').loc['value_capture_1pct', 'oracle']:.3f}",
-        "plus_share_of_oracle_ap": f"{ap['share_of_oracle']:.0%}",
-        "oracle_wide_seeds": f"{int(table['wide_seeds'].iloc[0])}",
-        "oracle_wide_ap": f"{ap['oracle_wide']:.3f}",
-        "oracle_wide_se": f"{ap['oracle_wide_se']:.3f}",
-        "gap_known_levels": f"{ap_gaps['known_levels']:.3f}",
-        "gap_detector_expected": f"{ap_gaps['detector_expected']:.3f}",
-        "gap_no_odd": f"{ap_gaps['no_odd']:.3f}",
-        "gap_odd_from_weight": f"{ap_gaps['odd_from_weight']:.3f}",
-        "gap_expected_share": f"{expected_share:.0%}",
-        "tiny_month_share": f"{ceiling.TINY_MONTH_SHARE:.0%}",
-        "structure_oracle_change": f"{ap['oracle'] - experiments.EARLIER_REPLICAS['structure']['oracle_ap']:+.3f}",
-    }
-    shown = table.assign(metric=table["metric"].map(METRIC_LABELS)).rename(
-        columns={
-            "metric": "지표",
-            "measured": IMPROVED,
-            "oracle": "오라클(같은 시드)",
-            "share_of_oracle": "오라클 대비",
-            "oracle_wide": "오라클(시드 확장)",
-            "oracle_wide_se": "표준오차",
-            "wide_seeds": "시드 수",
-        }
-    )
-    write_table(table, context.paths.processed / "ceiling.csv")
-    write_table(gaps.reset_index(), context.paths.processed / "knowledge_gaps.csv")
-    tables = {
-        "table_ceiling": shown.round(3),
-        "table_gaps": gaps.rename(columns=METRIC_LABELS).rename_axis("순위를 매긴 것").round(3),
-    }
-    fresh = everything.restricted(list(fresh_injections)).summary()["mean"]
-    return numbers, tables, oracle.summary()["mean"], fresh
-
-
 def replica_history(plus: pd.Series, oracle_ap: str) -> pd.DataFrame:
     """The headline metrics of lstm-plus and the oracle's AP on the book's earlier replicas and on
     this build, one row each."""
@@ -232,31 +174,78 @@ def reason_examples(detector, analysis: pd.DataFrame, result) -> pd.DataFrame:
 
 
 def evaluation_study(context: Context) -> StudyResult:
-    profile = context.profile
+    """Chapter 06, section by section. What several sections share is computed once here: the
+    panel, the injections, every detector's fit and its runs on them, the improved detector's runs
+    on the fresh seeds, and the oracle (which the targets need)."""
     panel = read_panel(context.paths.panel)
-    seeds = list(range(context.seed, context.seed + profile.injection_seeds))
+    seeds = list(range(context.seed, context.seed + context.profile.injection_seeds))
     injections = experiments.injected_panels(panel, seeds)
     detectors = build_detectors(context, panel)
     runs = {name: experiments.evaluate_detector(detectors[name], injections) for name in progress(detectors, "score")}
     summary = experiments.summary_table(runs)
     write_table(summary.reset_index(), context.paths.processed / "evaluation_summary.csv")
+    plus, plus_model, plus_run = summary.xs(IMPROVED, level="detector")["mean"], detectors[IMPROVED], runs[IMPROVED]
+    fresh_seeds = [FRESH_SEED_BASE + i for i in range(context.profile.fresh_seeds)]
+    fresh_injections = experiments.injected_panels(panel, fresh_seeds)
+    fresh_mean = experiments.evaluate_detector(plus_model, fresh_injections).summary()["mean"]
+    oracle, oracle_means, fresh_oracle = ceiling_section(
+        context, panel, injections, summary, plus_run, fresh_injections
+    )
+    return merged(
+        budget_metrics_section(summary, runs, len(seeds)),
+        type_recall_section(summary, runs),
+        original_metrics_section(summary, runs),
+        targets_section(context, summary, plus, oracle_means, fresh_mean, fresh_oracle),
+        history_section(plus, oracle.numbers["oracle_ap"]),
+        fresh_seeds_section(plus, fresh_mean, fresh_oracle, len(fresh_seeds)),
+        flow_size_section(plus_run, injections),
+        oracle,
+        parts_section(context, plus_model, plus_run, injections),
+        reasons_section(plus_model, plus_run, injections),
+        alert_volume_section(panel, plus_model, plus_run, injections),
+        magnitude_section(context, panel, detectors, seeds),
+        ablation_section(context, panel, injections, plus_run),
+        timing_section(context, detectors, runs),
+    )
+
+
+def budget_metrics_section(summary: pd.DataFrame, runs: dict, n_seeds: int) -> StudyResult:
+    """Section 1 (budget metrics) and the chapter's opening: every detector's metrics at the review
+    budget, the test year and its anomalies, the best detector and model A."""
     first = runs[IMPROVED].per_seed[0]
-    random_ap = first["anomalies"] / first["test_rows"]
     best = summary.xs("ap", level="metric")["mean"].idxmax()
-    plus = summary.xs(IMPROVED, level="detector")["mean"]
     numbers = {
         **period_numbers("test_start", "test_end"),
-        "n_seeds": len(seeds),
+        "n_seeds": n_seeds,
         "n_test_rows": int(first["test_rows"]),
         "n_anomalies": int(first["anomalies"]),
-        "random_ap": random_ap,
+        "random_ap": first["anomalies"] / first["test_rows"],
         "best_detector": best,
         "best_ap": summary.loc[(best, "ap"), "mean"],
         "best_p100": summary.loc[(best, "p_at_100"), "mean"],
         "best_r5": summary.loc[(best, "r_at_5pct"), "mean"],
         "lstm_a_ap": summary.loc[("lstm-a", "ap"), "mean"],
         "lstm_a_r5": summary.loc[("lstm-a", "r_at_5pct"), "mean"],
-        "rules_price_recall": summary.loc[("rules", "recall_5pct_d"), "mean"],
+    }
+    figure = plots.metric_bars(summary, {m: METRIC_LABELS[m] for m in ("p_at_100", "r_at_5pct", "ap")})
+    return StudyResult(numbers, {"table_budget": mean_std_table(summary, METRIC_LABELS)}, {"fig_budget": figure})
+
+
+def type_recall_section(summary: pd.DataFrame, runs: dict) -> StudyResult:
+    """Section 2 (recall by type): each detector's recall at 5% of the rows for each anomaly type."""
+    type_recall = pd.DataFrame(
+        {name: {kind: summary.loc[(name, f"recall_5pct_{kind}"), "mean"] for kind in ALL_TYPES} for name in runs}
+    ).T
+    return StudyResult(
+        numbers={"rules_price_recall": summary.loc[("rules", "recall_5pct_d"), "mean"]},
+        figures={"fig_types": plots.type_recall_heatmap(type_recall)},
+    )
+
+
+def original_metrics_section(summary: pd.DataFrame, runs: dict) -> StudyResult:
+    """Section 3 (beside the original's metrics): the original report's precision and recall next
+    to every detector's at its own threshold."""
+    numbers = {
         "b_freight_recall": summary.loc[("lstm-b", "freight_recall"), "mean"],
         "b_price_recall": summary.loc[("lstm-b", "price_recall"), "mean"],
         "b_flagged": summary.loc[("lstm-b", "all_flagged"), "mean"],
@@ -266,6 +255,22 @@ def evaluation_study(context: Context) -> StudyResult:
         "reported_b_freight_recall": REPORTED["model_b_freight_recall"],
         "reported_b_price_precision": REPORTED["model_b_price_precision"],
         "reported_b_price_recall": REPORTED["model_b_price_recall"],
+    }
+    return StudyResult(numbers, {"table_original": original_comparison(summary, runs)})
+
+
+def targets_section(
+    context: Context, summary: pd.DataFrame, plus: pd.Series, oracle_means, fresh_mean: pd.Series, fresh_oracle
+) -> StudyResult:
+    """Section 4, the targets: the improved detector's metrics, its targets met or missed (written
+    to targets.csv) and its lead over the baselines. The oracle's means are None on real data."""
+    targets = experiments.targets_table(
+        summary, IMPROVED, oracle_means, fresh=(fresh_mean, fresh_oracle) if fresh_oracle is not None else None
+    )
+    write_table(targets, context.paths.processed / "targets.csv")
+    checked = targets[targets["met"].notna()]
+    by_target = targets.set_index("target")
+    numbers = {
         "plus_ap": plus["ap"],
         "plus_p100": plus["p_at_100"],
         "plus_r5": plus["r_at_5pct"],
@@ -274,128 +279,193 @@ def evaluation_study(context: Context) -> StudyResult:
         "ap_gain_over_a": plus["ap"] / summary.loc[("lstm-a", "ap"), "mean"],
         "target_oracle_share": experiments.ORACLE_SHARE_TARGET,
         "target_value_capture": experiments.VALUE_CAPTURE_TARGET,
-        "reason_target": experiments.REASON_AGREEMENT_TARGET,
         **{f"ap_{key(name)}": summary.loc[(name, "ap"), "mean"] for name in BASELINES},
         **{f"vc1_{key(name)}": summary.loc[(name, "value_capture_1pct"), "mean"] for name in BASELINES},
-        "structure_ap": experiments.EARLIER_REPLICAS["structure"]["ap"],
-        "structure_vc1": experiments.EARLIER_REPLICAS["structure"]["value_capture_1pct"],
-        "structure_oracle_ap": experiments.EARLIER_REPLICAS["structure"]["oracle_ap"],
-        "ap_change_vs_structure": plus["ap"] - experiments.EARLIER_REPLICAS["structure"]["ap"],
+        "targets_met": int(checked["met"].astype(bool).sum()),
+        "targets_total": len(checked),
+        "targets_missed": ", ".join(checked.loc[~checked["met"].astype(bool), "target"].map(TARGET_LABELS)) or "없음",
+        "ap_rival": by_target.loc["lead_ap", "rival"],
+        "ap_lead": by_target.loc["lead_ap", "measured"],
+        "vc1_rival": by_target.loc["lead_value_capture_1pct", "rival"],
+        "vc1_lead": by_target.loc["lead_value_capture_1pct", "measured"],
     }
-    figures = {
-        "fig_budget": plots.metric_bars(summary, {m: METRIC_LABELS[m] for m in ("p_at_100", "r_at_5pct", "ap")}),
-    }
-    type_recall = pd.DataFrame(
-        {name: {kind: summary.loc[(name, f"recall_5pct_{kind}"), "mean"] for kind in ALL_TYPES} for name in runs}
-    ).T
-    figures["fig_types"] = plots.type_recall_heatmap(type_recall)
-    tables = {
-        "table_budget": mean_std_table(summary, METRIC_LABELS),
-        "table_original": original_comparison(summary, runs),
-    }
+    return StudyResult(numbers, {"table_targets": targets_display(targets)})
 
-    # fresh injection seeds
-    fresh_seeds = [FRESH_SEED_BASE + i for i in range(profile.fresh_seeds)]
-    fresh_injections = experiments.injected_panels(panel, fresh_seeds)
-    fresh = experiments.evaluate_detector(detectors[IMPROVED], fresh_injections)
-    fresh_mean = fresh.summary()["mean"]
-    numbers.update(n_fresh_seeds=len(fresh_seeds), fresh_ap=fresh_mean["ap"], fresh_r5=fresh_mean["r_at_5pct"])
-    tables["table_fresh"] = (
+
+def history_section(plus: pd.Series, oracle_ap: str) -> StudyResult:
+    """Section 4, the earlier replicas: the improved detector and the oracle on the book's earlier
+    replicas beside this build (`oracle_ap` as the ceiling section glues it)."""
+    structure = experiments.EARLIER_REPLICAS["structure"]
+    numbers = {
+        "structure_ap": structure["ap"],
+        "structure_vc1": structure["value_capture_1pct"],
+        "structure_oracle_ap": structure["oracle_ap"],
+        "ap_change_vs_structure": plus["ap"] - structure["ap"],
+    }
+    return StudyResult(numbers, {"table_history": replica_history(plus, oracle_ap)})
+
+
+def fresh_seeds_section(plus: pd.Series, fresh_mean: pd.Series, fresh_oracle, n_fresh_seeds: int) -> StudyResult:
+    """Section 4, the fresh seeds: the improved detector's target metrics on injection seeds never
+    used while it was designed, and its share of the oracle's AP there (None on real data)."""
+    numbers = {
+        "n_fresh_seeds": n_fresh_seeds,
+        "fresh_ap": fresh_mean["ap"],
+        "fresh_r5": fresh_mean["r_at_5pct"],
+        "fresh_oracle_ap": f"{fresh_oracle['ap']:.3f}" if fresh_oracle is not None else NOT_COMPUTED,
+        "fresh_share_of_oracle": f"{fresh_mean['ap'] / fresh_oracle['ap']:.0%}"
+        if fresh_oracle is not None
+        else NOT_COMPUTED,
+    }
+    table = (
         pd.DataFrame({"개발에 쓴 시드": plus, "새 시드": fresh_mean})
         .loc[TARGET_METRICS]
         .rename(index=METRIC_LABELS)
         .round(3)
     )
-    by_size = experiments.recall_by_flow_size(runs[IMPROVED], injections)
-    numbers.update(
-        recall_small=by_size["recall"].iloc[0],
-        recall_large=by_size["recall"].iloc[-1],
-        lowest_quartile=int(by_size["recall"].idxmin()),
-        lowest_recall=float(by_size["recall"].min()),
-    )
-    numbers["by_size_fewest"] = float(by_size["anomalies"].min())
-    tables["table_by_size"] = by_size.rename(
+    return StudyResult(numbers, {"table_fresh": table})
+
+
+def flow_size_section(plus_run, injections: dict) -> StudyResult:
+    """Section 4, recall by flow size: the improved detector's recall of unit-price anomalies in
+    each quartile of the flow size."""
+    by_size = experiments.recall_by_flow_size(plus_run, injections)
+    numbers = {
+        "recall_small": by_size["recall"].iloc[0],
+        "recall_large": by_size["recall"].iloc[-1],
+        "lowest_quartile": int(by_size["recall"].idxmin()),
+        "lowest_recall": float(by_size["recall"].min()),
+        "by_size_fewest": float(by_size["anomalies"].min()),
+    }
+    table = by_size.rename(
         index=lambda q: f"{q}사분위", columns={"recall": "R@5% (단가 이상치)", "anomalies": "이상치 수(시드 평균)"}
     ).round(3)
+    return StudyResult(numbers, {"table_by_size": table})
 
-    ceiling_numbers, ceiling_tables, oracle_means, fresh_oracle = ceiling_study(
-        context, panel, injections, summary, runs[IMPROVED], fresh_injections
-    )
-    numbers.update(ceiling_numbers)
-    numbers.update(
-        fresh_oracle_ap=f"{fresh_oracle['ap']:.3f}" if fresh_oracle is not None else NOT_COMPUTED,
-        fresh_share_of_oracle=f"{fresh_mean['ap'] / fresh_oracle['ap']:.0%}"
-        if fresh_oracle is not None
-        else NOT_COMPUTED,
-    )
-    tables.update(ceiling_tables)
-    targets = experiments.targets_table(
-        summary, IMPROVED, oracle_means, fresh=(fresh_mean, fresh_oracle) if fresh_oracle is not None else None
-    )
-    checked = targets[targets["met"].notna()]
-    by_target = targets.set_index("target")
-    numbers.update(
-        targets_met=int(checked["met"].astype(bool).sum()),
-        targets_total=len(checked),
-        targets_missed=", ".join(checked.loc[~checked["met"].astype(bool), "target"].map(TARGET_LABELS)) or "없음",
-        ap_rival=by_target.loc["lead_ap", "rival"],
-        ap_lead=by_target.loc["lead_ap", "measured"],
-        vc1_rival=by_target.loc["lead_value_capture_1pct", "rival"],
-        vc1_lead=by_target.loc["lead_value_capture_1pct", "measured"],
-    )
-    tables["table_targets"] = targets_display(targets)
-    tables["table_history"] = replica_history(plus, numbers["oracle_ap"])
-    write_table(targets, context.paths.processed / "targets.csv")
 
-    # the improved detector's parts
-    components = experiments.component_metrics(runs[IMPROVED], injections, detectors[IMPROVED].combine_parts)
+def ceiling_section(context: Context, panel, injections, summary, plus_run, fresh_injections: dict):
+    """Section 4, the ceiling: the oracle's ceiling and where lstm-plus loses against it. Synthetic
+    data only: real data have no generator to ask, and every number is then glued as NOT_COMPUTED.
+    Returns the section's result and the oracle's mean metrics on the paired seeds and on the
+    fresh seeds (both None on real data)."""
+    provenance = describe_raw_data(context.raw)
+    if not provenance.is_synthetic:
+        numbers = dict.fromkeys(CEILING_KEYS, NOT_COMPUTED)
+        (context.paths.processed / "ceiling.csv").unlink(missing_ok=True)
+        (context.paths.processed / "knowledge_gaps.csv").unlink(missing_ok=True)
+        return StudyResult(numbers, {"table_ceiling": pd.DataFrame(), "table_gaps": pd.DataFrame()}), None, None
+    latent = synth.latent_price_model(provenance.seed)
+    wide_seeds = list(range(context.seed, context.seed + context.profile.ceiling_seeds))
+    extra = experiments.injected_panels(panel, [s for s in wide_seeds if s not in injections])
+    everything = ceiling.noise_ceiling(panel, {**injections, **extra, **fresh_injections}, latent)
+    oracle, oracle_wide = everything.restricted(list(injections)), everything.restricted(wide_seeds)
+    table = ceiling.ceiling_table(summary, oracle, IMPROVED, TARGET_METRICS, wide=oracle_wide)
+    gaps = ceiling.knowledge_gaps(panel, injections, latent, plus_run)
+    write_table(table, context.paths.processed / "ceiling.csv")
+    write_table(gaps.reset_index(), context.paths.processed / "knowledge_gaps.csv")
+    tables = {
+        "table_ceiling": ceiling_display(table),
+        "table_gaps": gaps.rename(columns=METRIC_LABELS).rename_axis("순위를 매긴 것").round(3),
+    }
+    fresh = everything.restricted(list(fresh_injections)).summary()["mean"]
+    return StudyResult(ceiling_numbers(table, gaps), tables), oracle.summary()["mean"], fresh
+
+
+def ceiling_numbers(table: pd.DataFrame, gaps: pd.DataFrame) -> dict:
+    """The ceiling's glued numbers (formatted text, see CEILING_KEYS) from its table and the AP
+    the knowledge variants reach."""
+    ap = table.set_index("metric").loc["ap"]
+    ap_gaps = gaps["ap"].rename(index={v: k for k, v in ceiling.KNOWLEDGE_VARIANTS.items()})
+    gap = ap_gaps["all"] - ap_gaps[IMPROVED]
+    expected_share = min((ap_gaps["all"] - ap_gaps["detector_expected"]) / gap, 1.0) if gap > 0 else float("nan")
+    return {
+        "oracle_ap": f"{ap['oracle']:.3f}",
+        "oracle_vc1": f"{table.set_index('metric').loc['value_capture_1pct', 'oracle']:.3f}",
+        "plus_share_of_oracle_ap": f"{ap['share_of_oracle']:.0%}",
+        "oracle_wide_seeds": f"{int(table['wide_seeds'].iloc[0])}",
+        "oracle_wide_ap": f"{ap['oracle_wide']:.3f}",
+        "oracle_wide_se": f"{ap['oracle_wide_se']:.3f}",
+        "gap_known_levels": f"{ap_gaps['known_levels']:.3f}",
+        "gap_detector_expected": f"{ap_gaps['detector_expected']:.3f}",
+        "gap_no_odd": f"{ap_gaps['no_odd']:.3f}",
+        "gap_odd_from_weight": f"{ap_gaps['odd_from_weight']:.3f}",
+        "gap_expected_share": f"{expected_share:.0%}",
+        "tiny_month_share": f"{ceiling.TINY_MONTH_SHARE:.0%}",
+        "structure_oracle_change": f"{ap['oracle'] - experiments.EARLIER_REPLICAS['structure']['oracle_ap']:+.3f}",
+    }
+
+
+def ceiling_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The ceiling table as the chapter shows it (Korean headers)."""
+    shown = table.assign(metric=table["metric"].map(METRIC_LABELS)).rename(
+        columns={
+            "metric": "지표",
+            "measured": IMPROVED,
+            "oracle": "오라클(같은 시드)",
+            "share_of_oracle": "오라클 대비",
+            "oracle_wide": "오라클(시드 확장)",
+            "oracle_wide_se": "표준오차",
+            "wide_seeds": "시드 수",
+        }
+    )
+    return shown.round(3)
+
+
+def parts_section(context: Context, plus_model, plus_run, injections: dict) -> StudyResult:
+    """Section 5 (the improved detector's parts): the metrics of each source of the expected unit
+    price alone and of their combination (written to components.csv)."""
+    components = experiments.component_metrics(plus_run, injections, plus_model.combine_parts)
     write_table(components.reset_index(), context.paths.processed / "components.csv")
     lstm_part, stat_part = components.loc["LSTM 예측만", "ap"], components.loc["이웃 달 중앙값만", "ap"]
-    numbers.update(
-        ap_lstm_part=lstm_part,
-        ap_stat_part=stat_part,
-        ap_combined=components.loc["둘의 평균(기본값)", "ap"],
-        combined_gain=components.loc["둘의 평균(기본값)", "ap"] - max(lstm_part, stat_part),
-    )
-    tables["table_components"] = (
-        components[TARGET_METRICS].rename(columns=METRIC_LABELS).rename_axis("기대 단가의 출처").round(3)
-    )
+    numbers = {
+        "ap_lstm_part": lstm_part,
+        "ap_stat_part": stat_part,
+        "ap_combined": components.loc["둘의 평균(기본값)", "ap"],
+        "combined_gain": components.loc["둘의 평균(기본값)", "ap"] - max(lstm_part, stat_part),
+    }
+    table = components[TARGET_METRICS].rename(columns=METRIC_LABELS).rename_axis("기대 단가의 출처").round(3)
+    return StudyResult(numbers, {"table_components": table})
 
-    # reasons
+
+def reasons_section(plus_model, plus_run, injections: dict) -> StudyResult:
+    """Section 6 (reasons): how often the reason's group matches the injected type, and examples
+    of flagged rows with their reasons from the first seed."""
+    seeds = list(injections)
     agreement = pd.DataFrame(
-        [{"seed": s, **experiments.reason_agreement(runs[IMPROVED].analyses[s], injections[s].panel)} for s in seeds]
+        [{"seed": s, **experiments.reason_agreement(plus_run.analyses[s], injections[s].panel)} for s in seeds]
     )
-    numbers.update(
-        freight_priority=FREIGHT_PRIORITY,
-        reason_share=agreement["matching"].sum() / max(agreement["detected"].sum(), 1),
-        reason_detected=int(agreement["detected"].sum()),
-    )
-    tables["table_reasons"] = reason_examples(
-        detectors[IMPROVED], runs[IMPROVED].analyses[seeds[0]], injections[seeds[0]]
-    )
+    numbers = {
+        "reason_target": experiments.REASON_AGREEMENT_TARGET,
+        "freight_priority": FREIGHT_PRIORITY,
+        "reason_share": agreement["matching"].sum() / max(agreement["detected"].sum(), 1),
+        "reason_detected": int(agreement["detected"].sum()),
+    }
+    table = reason_examples(plus_model, plus_run.analyses[seeds[0]], injections[seeds[0]])
+    return StudyResult(numbers, {"table_reasons": table})
 
-    # alert volume on the clean panel, and the budget queue
-    plus_model = detectors[IMPROVED]
+
+def alert_volume_section(panel: pd.DataFrame, plus_model, plus_run, injections: dict) -> StudyResult:
+    """Section 7 (operating threshold and alert volume): the improved detector's monthly alerts on
+    the clean panel against its budget share, and the budget queue on the injected panels."""
     in_test = experiments.in_test_year(panel)
     clean = plus_model.analyse(panel, rows=in_test)
     volume = experiments.alert_volume(clean[in_test], panel.loc[in_test, "month"])
     share = volume["flagged"].sum() / volume["rows"].sum()
     budget_share = plus_model.params["budget_share"]
-    queue = experiments.budget_queue(runs[IMPROVED], injections, budget_share)
-    numbers.update(
-        budget_share=budget_share,
-        alerts_mean=volume["flagged"].mean(),
-        alerts_share=share,
-        alerts_max=int(volume["flagged"].max()),
-        alerts_max_share=volume["share"].max(),
-        alerts_months=len(volume),
-        alerts_months_over=int((volume["share"] > budget_share).sum()),
-        queue_reviewed=queue["reviewed"].mean(),
-        queue_recall=queue["recall"].mean(),
-        queue_precision=queue["precision"].mean(),
-    )
-    figures["fig_alerts"] = plots.alert_volume_bars(volume, budget_share)
-    tables["table_queue"] = queue.rename(
+    queue = experiments.budget_queue(plus_run, injections, budget_share)
+    numbers = {
+        "budget_share": budget_share,
+        "alerts_mean": volume["flagged"].mean(),
+        "alerts_share": share,
+        "alerts_max": int(volume["flagged"].max()),
+        "alerts_max_share": volume["share"].max(),
+        "alerts_months": len(volume),
+        "alerts_months_over": int((volume["share"] > budget_share).sum()),
+        "queue_reviewed": queue["reviewed"].mean(),
+        "queue_recall": queue["recall"].mean(),
+        "queue_precision": queue["precision"].mean(),
+    }
+    table = queue.rename(
         columns={
             "seed": "주입 시드",
             "reviewed": "심사 행",
@@ -404,8 +474,13 @@ def evaluation_study(context: Context) -> StudyResult:
             "recall": "재현율",
         }
     ).round(3)
+    return StudyResult(numbers, {"table_queue": table}, {"fig_alerts": plots.alert_volume_bars(volume, budget_share)})
 
-    # magnitude curves
+
+def magnitude_section(context: Context, panel: pd.DataFrame, detectors: dict, seeds: list) -> StudyResult:
+    """Section 8 (detection by injection size): AP against the size of a fixed injection (written
+    to magnitude_curves.csv), and the unit-price factors where the improved detector leads."""
+    profile = context.profile
     magnitude_seeds = seeds[: profile.magnitude_seeds]
     curves = experiments.magnitude_curves(
         {name: detectors[name] for name in MAGNITUDE_DETECTORS},
@@ -418,73 +493,91 @@ def evaluation_study(context: Context) -> StudyResult:
     wins = experiments.wins_at_every_factor(curves, IMPROVED, RIVALS, PRICE_GROUP, win_factors)
     narrow = experiments.narrow_leads(wins, IMPROVED)
     lost = wins.index[~wins["wins"]]
-    numbers.update(
-        value_factors=", ".join(f"{f:g}" for f in profile.value_factors),
-        freight_factors=", ".join(f"{f:g}" for f in profile.freight_factors),
-        n_magnitude_seeds=len(magnitude_seeds),
-        magnitude_n=experiments.MAGNITUDE_N,
-        win_range=f"×{min(win_factors):g}~×{max(win_factors):g}",
-        wins_count=int(wins["wins"].sum()),
-        wins_total=len(wins),
-        lost_factors=", ".join(f"×{f:g}" for f in lost) or "없음",
-        narrow_factors=", ".join(f"×{f:g}" for f in narrow.index) or "없음",
-        narrow_share=experiments.NARROW_LEAD,
-    )
-    figures["fig_magnitude"] = plots.magnitude_curves(curves, highlight=IMPROVED)
-    tables["table_wins"] = (
+    numbers = {
+        "value_factors": ", ".join(f"{f:g}" for f in profile.value_factors),
+        "freight_factors": ", ".join(f"{f:g}" for f in profile.freight_factors),
+        "n_magnitude_seeds": len(magnitude_seeds),
+        "magnitude_n": experiments.MAGNITUDE_N,
+        "win_range": f"×{min(win_factors):g}~×{max(win_factors):g}",
+        "wins_count": int(wins["wins"].sum()),
+        "wins_total": len(wins),
+        "lost_factors": ", ".join(f"×{f:g}" for f in lost) or "없음",
+        "narrow_factors": ", ".join(f"×{f:g}" for f in narrow.index) or "없음",
+        "narrow_share": experiments.NARROW_LEAD,
+    }
+    table = (
         wins.rename(columns={IMPROVED: IMPROVED, "best_rival": "가장 나은 기준선", "wins": f"{IMPROVED}가 앞섬"})
         .rename_axis("단가 배율")
         .rename(index=lambda factor: f"×{factor:g}")
         .round(3)
     )
+    return StudyResult(
+        numbers, {"table_wins": table}, {"fig_magnitude": plots.magnitude_curves(curves, highlight=IMPROVED)}
+    )
 
-    # ablations: the default variant is the fit chapter 05 made; the others change one switch
+
+def ablation_section(context: Context, panel: pd.DataFrame, injections: dict, plus_run) -> StudyResult:
+    """Section 9 (ablations): the improved detector with one switch changed at a time (written to
+    ablation_summary.csv and ablation_std.csv); the default variant is the fit chapter 05 made."""
     ablation_runs = {
-        # the default variant is the fit already scored above
+        # the default variant is the fit already scored
         label: experiments.evaluate_detector(build_detector(context, panel, IMPROVED, **change), injections)
         if change
-        else runs[IMPROVED]
+        else plus_run
         for label, change in progress(experiments.ABLATIONS.items(), "ablations")
     }
     ablation = pd.DataFrame({label: run.summary()["mean"] for label, run in ablation_runs.items()}).T
     ablation_std = pd.DataFrame({label: run.summary()["std"] for label, run in ablation_runs.items()}).T
     write_table(ablation.reset_index(names="variant"), context.paths.processed / "ablation_summary.csv")
     write_table(ablation_std.reset_index(names="variant"), context.paths.processed / "ablation_std.csv")
-    macro_diff = ablation.loc["거시 변수 추가", "p_at_100"] - ablation.loc["기본값", "p_at_100"]
-    macro_noise = max(ablation_std.loc["기본값", "p_at_100"], ablation_std.loc["거시 변수 추가", "p_at_100"])
-    drops = (ablation.loc["기본값", "ap"] - ablation["ap"]).drop("기본값")
-    numbers.update(
-        abl_base_ap=ablation.loc["기본값", "ap"],
-        abl_base_p100=ablation.loc["기본값", "p_at_100"],
-        abl_macro_ap=ablation.loc["거시 변수 추가", "ap"],
-        abl_macro_p100=ablation.loc["거시 변수 추가", "p_at_100"],
-        abl_window6_ap=ablation.loc[experiments.SHORT_WINDOW_VARIANT, "ap"],
-        abl_short_window=experiments.SHORT_WINDOW_MONTHS,
-        abl_z_ap=ablation.loc[experiments.Z_SCORING_VARIANT, "ap"],
-        abl_z_vc1=ablation.loc[experiments.Z_SCORING_VARIANT, "value_capture_1pct"],
-        abl_one_noise_ap=ablation.loc[experiments.ONE_NOISE_VARIANT, "ap"],
-        abl_no_memory_ap=ablation.loc[experiments.NO_MEMORY_VARIANT, "ap"],
-        abl_memory_cost=ablation.loc[experiments.NO_MEMORY_VARIANT, "ap"] - ablation.loc["기본값", "ap"],
-        abl_ap_spread=ablation_std.loc["기본값", "ap"],
-        abl_base_vc1=ablation.loc["기본값", "value_capture_1pct"],
-        macro_diff=macro_diff,
-        macro_sd_base=ablation_std.loc["기본값", "p_at_100"],
-        macro_sd_macro=ablation_std.loc["거시 변수 추가", "p_at_100"],
-        macro_diff_in_sd=abs(macro_diff) / macro_noise if macro_noise > 0 else float("nan"),
-        largest_drop_label=drops.idxmax(),
-        largest_drop=drops.max(),
-    )
     ablation_metrics = {m: METRIC_LABELS[m] for m in ("ap", "p_at_100", "r_at_5pct")}
-    figures["fig_ablation"] = plots.ablation_bars(ablation, ablation_metrics)
-    tables["table_ablation"] = ablation[TARGET_METRICS].rename(columns=METRIC_LABELS).rename_axis("변형").round(3)
+    return StudyResult(
+        ablation_numbers(ablation, ablation_std),
+        {"table_ablation": ablation[TARGET_METRICS].rename(columns=METRIC_LABELS).rename_axis("변형").round(3)},
+        {"fig_ablation": plots.ablation_bars(ablation, ablation_metrics)},
+    )
 
-    # time on this build's machine
+
+def ablation_numbers(ablation: pd.DataFrame, ablation_std: pd.DataFrame) -> dict:
+    """The ablations' glued numbers: each variant's metrics, the macro variables' change in units
+    of the seeds' spread, the largest drop in AP."""
+    base, macro = "기본값", "거시 변수 추가"
+    macro_diff = ablation.loc[macro, "p_at_100"] - ablation.loc[base, "p_at_100"]
+    macro_noise = max(ablation_std.loc[base, "p_at_100"], ablation_std.loc[macro, "p_at_100"])
+    drops = (ablation.loc[base, "ap"] - ablation["ap"]).drop(base)
+    return {
+        "abl_base_ap": ablation.loc[base, "ap"],
+        "abl_base_p100": ablation.loc[base, "p_at_100"],
+        "abl_macro_ap": ablation.loc[macro, "ap"],
+        "abl_macro_p100": ablation.loc[macro, "p_at_100"],
+        "abl_window6_ap": ablation.loc[experiments.SHORT_WINDOW_VARIANT, "ap"],
+        "abl_short_window": experiments.SHORT_WINDOW_MONTHS,
+        "abl_z_ap": ablation.loc[experiments.Z_SCORING_VARIANT, "ap"],
+        "abl_z_vc1": ablation.loc[experiments.Z_SCORING_VARIANT, "value_capture_1pct"],
+        "abl_one_noise_ap": ablation.loc[experiments.ONE_NOISE_VARIANT, "ap"],
+        "abl_no_memory_ap": ablation.loc[experiments.NO_MEMORY_VARIANT, "ap"],
+        "abl_memory_cost": ablation.loc[experiments.NO_MEMORY_VARIANT, "ap"] - ablation.loc[base, "ap"],
+        "abl_ap_spread": ablation_std.loc[base, "ap"],
+        "abl_base_vc1": ablation.loc[base, "value_capture_1pct"],
+        "macro_diff": macro_diff,
+        "macro_sd_base": ablation_std.loc[base, "p_at_100"],
+        "macro_sd_macro": ablation_std.loc[macro, "p_at_100"],
+        "macro_diff_in_sd": abs(macro_diff) / macro_noise if macro_noise > 0 else float("nan"),
+        "largest_drop_label": drops.idxmax(),
+        "largest_drop": drops.max(),
+    }
+
+
+def timing_section(context: Context, detectors: dict, runs: dict) -> StudyResult:
+    """Section 10 (training and scoring time): each detector's fit and scoring time on this build's
+    machine (written to timing.csv)."""
+    test_rows = runs[IMPROVED].per_seed[0]["test_rows"]
     timing = pd.DataFrame(
         {
             "학습 시간(초)": {name: d.fit_seconds_ or 0.0 for name, d in detectors.items()},
             "채점 시간(초, 시드당)": {name: run.score_seconds for name, run in runs.items()},
             "채점 속도(시험 연도 행/초)": {
-                name: first["test_rows"] / max(run.score_seconds, 1e-9) for name, run in runs.items()
+                name: test_rows / max(run.score_seconds, 1e-9) for name, run in runs.items()
             },
         }
     )
@@ -498,6 +591,4 @@ def evaluation_study(context: Context) -> StudyResult:
         ),
         context.paths.processed / "timing.csv",
     )
-    numbers["slowest_fit"] = timing["학습 시간(초)"].idxmax()
-    tables["table_timing"] = timing.round(2)
-    return StudyResult(numbers, tables, figures)
+    return StudyResult({"slowest_fit": timing["학습 시간(초)"].idxmax()}, {"table_timing": timing.round(2)})

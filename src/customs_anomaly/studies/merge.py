@@ -10,86 +10,128 @@ from customs_anomaly.merge import before_after_example, build_panel, region_mapp
 from customs_anomaly.provenance import describe_raw_data
 from customs_anomaly.sources import load_raw
 from customs_anomaly.storage import write_table
-from customs_anomaly.studies.common import Context, StudyResult
+from customs_anomaly.studies.common import Context, StudyResult, merged
 from customs_anomaly.studies.periods import period_numbers
 from customs_anomaly.synth import noise_figures
 from customs_anomaly.synth import reference_figures as real
 
 
 def merge_study(context: Context) -> StudyResult:
-    """Load the raw sources, build and save the panel and its row accounting, and describe both."""
-    provenance = describe_raw_data(context.raw)
+    """Load the raw sources, build and save the panel and its row accounting, and describe both:
+    chapter 02, section by section (the raw sources and the panel are loaded and built once)."""
     raw = load_raw(context.raw)
-    merged = build_panel(raw)
-    panel = sample_items(merged.panel, context.profile.item_share, context.seed)
+    built = build_panel(raw)
+    panel = sample_items(built.panel, context.profile.item_share, context.seed)
     write_table(panel, context.paths.panel)
-    write_table(merged.accounting, context.paths.row_accounting)
+    write_table(built.accounting, context.paths.row_accounting)
+    return merged(
+        sources_section(context, raw),
+        merge_steps_section(),
+        accounting_section(built, panel, context.profile.item_share),
+        region_mapping_section(raw.trade),
+        before_after_section(raw, panel),
+        trade_noise_section(panel),
+        comparison_with_real_releases(raw),
+        price_noise_comparison(raw),
+    )
 
+
+def sources_section(context: Context, raw) -> StudyResult:
+    """Section 1 (reading the six sources) and the chapter's opening: where the data come from,
+    each source, the first raw trade rows, and the monthly imports the introduction cites."""
     imports = raw.trade[raw.trade["trade_flow"] == "I"]
     monthly_import_musd = imports.groupby("month")["value_usd"].sum() / 1e6
-    counts = merged.accounting.set_index("reason")["rows"]
-    rows_per_month = panel.groupby("month").size()
-    mapping = region_mapping_table(raw.trade)
-    missed = mapping[(mapping["region"] == "유럽연합") & ~mapping["eu_by_original_names"]]
-    noise = noise_figures(panel)
+    numbers = {
+        "data_label": describe_raw_data(context.raw).detail,
+        "n_trade_files": raw.trade["source_file"].nunique(),
+        "n_trade_rows": len(raw.trade),
+        "import_musd_low": float(monthly_import_musd.min()),  # cited by the introduction
+        "import_musd_high": float(monthly_import_musd.max()),
+    }
+    tables = {
+        "table_sources": source_summary(raw),
+        "table_raw_rows": imports.head(8).drop(columns=["source_file"]),
+    }
+    return StudyResult(numbers, tables)
+
+
+def merge_steps_section() -> StudyResult:
+    """Section 2 (the merge's steps): the study period and the container payload."""
     numbers = {
         # the period labels 02 and the introduction cite
         **period_numbers(
             "study_start", "study_end", "n_study_months", "train_until", "test_start", "test_end", "n_test_months"
         ),
-        "data_label": provenance.detail,
-        "n_trade_files": raw.trade["source_file"].nunique(),
-        "n_trade_rows": len(raw.trade),
-        "import_musd_low": float(monthly_import_musd.min()),  # cited by the introduction
-        "import_musd_high": float(monthly_import_musd.max()),
         "payload_kg": config.CONTAINER_PAYLOAD_KG,
+    }
+    return StudyResult(numbers)
+
+
+def accounting_section(built, panel: pd.DataFrame, item_share: float) -> StudyResult:
+    """Section 3 (row accounting): the rows each step drops and the panel that remains."""
+    counts = built.accounting.set_index("reason")["rows"]
+    rows_per_month = panel.groupby("month").size()
+    numbers = {
         **{f"rows_{reason}": int(n) for reason, n in counts.items()},
-        "recovered_codes": merged.recovered_country_codes,
-        "item_share": context.profile.item_share,
+        "recovered_codes": built.recovered_country_codes,
+        "item_share": item_share,
         "panel_months": panel["month"].nunique(),
         "panel_series": panel.groupby(["hsk_code", "country_code"]).ngroups,
         "panel_hsk_codes": panel["hsk_code"].nunique(),
         "rows_per_month_min": int(rows_per_month.min()),
         "rows_per_month_max": int(rows_per_month.max()),
         "zero_weight_share": float((panel["weight_kg"] == 0).mean()),
+    }
+    table = built.accounting[["label", "rows"]].rename(columns={"label": "구분", "rows": "행 수"})
+    return StudyResult(numbers, {"table_accounting": table}, {"fig_rows_by_region": plots.panel_rows_by_region(panel)})
+
+
+def region_mapping_section(trade: pd.DataFrame) -> StudyResult:
+    """Section 4 (the freight region mapping): the partners mapped to the EU, those the original's
+    country names missed, and the countries outside every freight region."""
+    mapping = region_mapping_table(trade)
+    missed = mapping[(mapping["region"] == "유럽연합") & ~mapping["eu_by_original_names"]]
+    numbers = {
         "eu_missed_countries": ", ".join(missed["country_name"]) if len(missed) else "없음",
         "eu_missed_rows": int(missed["rows"].sum()),
         "eu_missed_n": len(missed),
         "eu_partners": int((mapping["region"] == "유럽연합").sum()),
         "n_partner_countries": int((mapping["country_code"] != "").sum()),
         "n_outside_countries": int(mapping["region"].isna().sum()),
+    }
+    table = mapping[mapping["region"] == "유럽연합"].rename(
+        columns={
+            "country_code": "국가코드",
+            "country_name": "국가명",
+            "rows": "수입 행 수",
+            "region": "운임 지역",
+            "eu_by_original_names": "원 출품작 목록상 EU",
+        }
+    )
+    return StudyResult(numbers, {"table_region_mapping": table})
+
+
+def before_after_section(raw, panel: pd.DataFrame) -> StudyResult:
+    """Section 5 (before and after the merge): one series' raw rows and panel rows, and the
+    freight routes."""
+    before, after = before_after_example(raw.trade, panel)
+    return StudyResult(
+        tables={"table_before": before, "table_after": after},
+        figures={"fig_freight_routes": plots.freight_routes(raw.freight)},
+    )
+
+
+def trade_noise_section(panel: pd.DataFrame) -> StudyResult:
+    """Section 6 (the noise of trade statistics): how far the panel's unit prices move from month
+    to month, overall and by flow size."""
+    noise = noise_figures(panel)
+    numbers = {
         "noise_median_change": noise["median_abs_dlog_price"],
         "noise_small_change": noise["median_abs_dlog_price_smallest_quarter"],
         "noise_large_change": noise["median_abs_dlog_price_largest_quarter"],
         "noise_far_share": noise["share_beyond_factor_2"],
     }
-    before, after = before_after_example(raw.trade, panel)
-    tables = {
-        "table_sources": source_summary(raw),
-        "table_raw_rows": imports.head(8).drop(columns=["source_file"]),
-        "table_accounting": merged.accounting[["label", "rows"]].rename(columns={"label": "구분", "rows": "행 수"}),
-        "table_region_mapping": mapping[mapping["region"] == "유럽연합"].rename(
-            columns={
-                "country_code": "국가코드",
-                "country_name": "국가명",
-                "rows": "수입 행 수",
-                "region": "운임 지역",
-                "eu_by_original_names": "원 출품작 목록상 EU",
-            }
-        ),
-        "table_before": before,
-        "table_after": after,
-    }
-    figures = {
-        "fig_rows_by_region": plots.panel_rows_by_region(panel),
-        "fig_freight_routes": plots.freight_routes(raw.freight),
-        "fig_price_noise": plots.price_change_by_flow_size(panel),
-    }
-    return (
-        StudyResult(numbers, tables, figures)
-        .merge(comparison_with_real_releases(raw))
-        .merge(price_noise_comparison(raw))
-    )
+    return StudyResult(numbers, figures={"fig_price_noise": plots.price_change_by_flow_size(panel)})
 
 
 def sample_items(panel: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from customs_anomaly.features import (
 )
 from customs_anomaly.original import CAPPED_TRAINING, ORIGINAL_EPOCHS
 from customs_anomaly.storage import read_panel, write_table
-from customs_anomaly.studies.common import Context, StudyResult
+from customs_anomaly.studies.common import Context, StudyResult, merged
 from customs_anomaly.studies.fits import IMPROVED, build_detectors
 from customs_anomaly.studies.periods import period_numbers
 from customs_anomaly.tables import KEY_COLUMN_LABELS
@@ -35,17 +35,89 @@ def scores_path(context: Context, name: str):
 
 
 def modeling_study(context: Context) -> StudyResult:
+    """Chapter 05, section by section. What several sections share is computed once here: the
+    panel, the injected panel, every detector's fit and its scores of the injected panel (written
+    for chapter 07) and the test year's rows."""
     panel = read_panel(context.paths.panel)
     injected = read_panel(context.paths.injected_panel)
-    matrix = numeric_matrix(panel)
-    correct = build_windows(panel, matrix, WINDOW_MONTHS)
-    buggy = original_buggy_windows(panel, matrix, WINDOW_MONTHS)
-
     detectors = build_detectors(context, panel)
     scores = {name: detector.score(injected) for name, detector in detectors.items()}
     for name, frame in scores.items():
         write_table(frame, scores_path(context, name))
     test = injected["month"].between(config.TEST_START, config.STUDY_END).to_numpy()
+    return merged(
+        detector_settings_section(detectors),
+        windows_section(panel),
+        training_section(context, panel, detectors),
+        thresholds_section(panel, injected, detectors, scores, test),
+        improved_detector_section(detectors[IMPROVED], scores[IMPROVED], test),
+    )
+
+
+def detector_settings_section(detectors: dict) -> StudyResult:
+    """The chapter's opening: the training cut-off and the settings of the rules and baselines."""
+    numbers = {
+        **period_numbers("train_until"),
+        "rules_deviation_limit": detectors["rules"].params["deviation_limit"],
+        "rules_oil_percentile": detectors["rules"].params["oil_ratio_percentile"],
+        "b_embedding_dim": detectors["lstm-b"].params["embedding_dim"],
+        "n_original_features": len(ORIGINAL_FEATURES),
+        "fair_months": detectors["fair-price"].params["months"],
+        "fair_low": detectors["fair-price"].params["low"],
+        "fair_high": detectors["fair-price"].params["high"],
+        "robust_k": detectors["robust"].params["k"],
+    }
+    return StudyResult(numbers)
+
+
+def windows_section(panel: pd.DataFrame) -> StudyResult:
+    """Section 1 (the original code's two errors and the correct window): the windows the
+    original's code builds against the windows of one item and country each."""
+    matrix = numeric_matrix(panel)
+    correct = build_windows(panel, matrix, WINDOW_MONTHS)
+    buggy = original_buggy_windows(panel, matrix, WINDOW_MONTHS)
+    numbers = {
+        "window_months": WINDOW_MONTHS,
+        "windows_correct": len(correct.values),
+        "windows_skipped": correct.skipped_gaps,
+        "buggy_full": buggy["full_length"],
+        "buggy_short": buggy["shorter"],
+        "buggy_empty": buggy["empty"],
+        "buggy_mixed": buggy["mixing_countries"],
+    }
+    table = pd.DataFrame(
+        {
+            "방식": ["원 코드(HSK 코드별, data[i:time_steps])", "이 책(품목 × 국가별, data[i:i+12], 공백 건너뜀)"],
+            "12개월 창": [buggy["full_length"], len(correct.values)],
+            "짧은 창": [buggy["shorter"], 0],
+            "빈 창": [buggy["empty"], 0],
+            "여러 나라가 섞인 창": [buggy["mixing_countries"], 0],
+        }
+    )
+    return StudyResult(numbers, {"table_windows": table})
+
+
+def training_section(context: Context, panel: pd.DataFrame, detectors: dict) -> StudyResult:
+    """Section 2 (training): the epochs, the training rule, each fit's time, the networks' loss
+    curves and why model B's loss hardly moves."""
+    numbers = {
+        "n_epochs": context.profile.original_epochs,
+        "original_epochs": ORIGINAL_EPOCHS,
+        "n_plus_epochs": context.profile.plus_epochs,
+        "train_windows_a": detectors["lstm-a"].train_windows_,
+        **model_b_targets(detectors["lstm-b"], panel),
+        **training_numbers(detectors),
+    }
+    fit_times = pd.DataFrame(
+        {"탐지기": list(detectors), "학습 시간(초)": [round(d.fit_seconds_ or 0.0, 1) for d in detectors.values()]}
+    )
+    histories = {name: detectors[name].loss_history_ for name in ("lstm-a", "lstm-b")}
+    return StudyResult(numbers, {"table_fit_times": fit_times}, {"fig_loss": plots.loss_curves(histories)})
+
+
+def thresholds_section(panel: pd.DataFrame, injected: pd.DataFrame, detectors: dict, scores: dict, test) -> StudyResult:
+    """Section 3 (scores and thresholds): what every detector flags in the test year, and why
+    model A's 'top 10%' threshold flags most of it."""
     overview = pd.DataFrame(
         {
             name: {
@@ -56,34 +128,19 @@ def modeling_study(context: Context) -> StudyResult:
             for name, frame in scores.items()
         }
     ).T
-
     model_a = detectors["lstm-a"]
-    train_rows = (panel["month"] <= config.TRAIN_UNTIL).to_numpy()
-    train_errors = model_a.decision_function(panel, rows=train_rows)
+    train_errors = model_a.decision_function(panel, rows=(panel["month"] <= config.TRAIN_UNTIL).to_numpy())
     a_test_scores = scores["lstm-a"].loc[test, "score"]
     reported_percentile = model_a.params["threshold_percentile"]
     thresholds = {q: percentile_threshold(train_errors, q) for q in (reported_percentile, CODE_PERCENTILE)}
-    plus = detectors[IMPROVED]
-    plus_flagged = scores[IMPROVED][scores[IMPROVED]["flag"] & test]
     numbers = {
-        **period_numbers("train_until"),
-        "window_months": WINDOW_MONTHS,
-        "windows_correct": len(correct.values),
-        "windows_skipped": correct.skipped_gaps,
-        "buggy_full": buggy["full_length"],
-        "buggy_short": buggy["shorter"],
-        "buggy_empty": buggy["empty"],
-        "buggy_mixed": buggy["mixing_countries"],
-        "n_epochs": context.profile.original_epochs,
-        "original_epochs": ORIGINAL_EPOCHS,
-        "n_plus_epochs": context.profile.plus_epochs,
-        "train_windows_a": model_a.train_windows_,
         "a_unscored_share": float(a_test_scores.isna().mean()),
         "rules_flag_share": float(overview.loc["rules", "지적 비율"]),
         "a_flags_top10": int((a_test_scores > thresholds[reported_percentile]).sum()),
         "a_flags_p85": int((a_test_scores > thresholds[CODE_PERCENTILE]).sum()),
-        "a_top_share": 1 - detectors["lstm-a"].params["threshold_percentile"] / 100,
+        "a_top_share": 1 - reported_percentile / 100,
         "code_top_share": 1 - CODE_PERCENTILE / 100,
+        "code_percentile": CODE_PERCENTILE,
         **model_a_thresholds(
             train_errors,
             thresholds[reported_percentile],
@@ -91,57 +148,39 @@ def modeling_study(context: Context) -> StudyResult:
             scores["lstm-a"],
             injected["month"],
         ),
-        **model_b_targets(detectors["lstm-b"], panel),
-        **training_numbers(detectors),
-        "rules_deviation_limit": detectors["rules"].params["deviation_limit"],
-        "rules_oil_percentile": detectors["rules"].params["oil_ratio_percentile"],
-        "b_embedding_dim": detectors["lstm-b"].params["embedding_dim"],
-        "n_original_features": len(ORIGINAL_FEATURES),
-        "fair_months": detectors["fair-price"].params["months"],
-        "fair_low": detectors["fair-price"].params["low"],
-        "fair_high": detectors["fair-price"].params["high"],
-        "robust_k": detectors["robust"].params["k"],
-        "code_percentile": CODE_PERCENTILE,
-        "plus_budget_share": plus.params["budget_share"],
-        "plus_k": plus.params["k"],
-        "plus_neighbour_weight": plus.params["neighbour_weight"],
-        "plus_factor_low": plus.params["misdeclaration_factors"][0],
-        "plus_factor_high": plus.params["misdeclaration_factors"][1],
-        "plus_freight_tolerance": plus.params["freight_tolerance"],
-        "plus_memory_near": plus.params["memory_lag"][0],
-        "plus_memory_far": plus.params["memory_lag"][1],
-        "plus_memory_penalty": plus.params["memory_penalty"],
-        "plus_newcomer_months": plus.params["newcomer_months"],
+    }
+    return StudyResult(numbers, {"table_overview": overview})
+
+
+def improved_detector_section(plus, plus_scores: pd.DataFrame, test) -> StudyResult:
+    """Section 4 (the improved detector lstm-plus): its settings, its noise model, its training and
+    the test-year rows of the injected panel it flags first."""
+    params = plus.params
+    plus_flagged = plus_scores[plus_scores["flag"] & test]
+    numbers = {
+        "plus_budget_share": params["budget_share"],
+        "plus_k": params["k"],
+        "plus_neighbour_weight": params["neighbour_weight"],
+        "plus_factor_low": params["misdeclaration_factors"][0],
+        "plus_factor_high": params["misdeclaration_factors"][1],
+        "plus_freight_tolerance": params["freight_tolerance"],
+        "plus_memory_near": params["memory_lag"][0],
+        "plus_memory_far": params["memory_lag"][1],
+        "plus_memory_penalty": params["memory_penalty"],
+        "plus_newcomer_months": params["newcomer_months"],
         "plus_case_factor": CASE_FACTOR,
         **noise_examples(plus),
         "plus_samples": plus.train_samples_,
         "plus_last_loss": plus.loss_history_[-1],
         "plus_flagged_test": len(plus_flagged),
     }
-    windows_table = pd.DataFrame(
-        {
-            "방식": ["원 코드(HSK 코드별, data[i:time_steps])", "이 책(품목 × 국가별, data[i:i+12], 공백 건너뜀)"],
-            "12개월 창": [buggy["full_length"], len(correct.values)],
-            "짧은 창": [buggy["shorter"], 0],
-            "빈 창": [buggy["empty"], 0],
-            "여러 나라가 섞인 창": [buggy["mixing_countries"], 0],
-        }
-    )
-    fit_times = pd.DataFrame(
-        {"탐지기": list(detectors), "학습 시간(초)": [round(d.fit_seconds_ or 0.0, 1) for d in detectors.values()]}
-    )
-    tables = {
-        "table_windows": windows_table,
-        "table_fit_times": fit_times,
-        "table_overview": overview,
-        "table_plus_flagged": plus_flagged.sort_values("score", ascending=False)
+    table = (
+        plus_flagged.sort_values("score", ascending=False)
         .head(8)[["month", "hsk_code", "country_code", "score", "reason"]]
         .assign(month=lambda df: df["month"].dt.strftime("%Y-%m"))
-        .rename(columns={**KEY_COLUMN_LABELS, "score": "점수", "reason": "이유"}),
-    }
-    histories = {name: detectors[name].loss_history_ for name in ("lstm-a", "lstm-b")}
-    figures = {"fig_loss": plots.loss_curves(histories)}
-    return StudyResult(numbers, tables, figures)
+        .rename(columns={**KEY_COLUMN_LABELS, "score": "점수", "reason": "이유"})
+    )
+    return StudyResult(numbers, {"table_plus_flagged": table})
 
 
 def noise_examples(plus) -> dict:

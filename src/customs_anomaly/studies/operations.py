@@ -20,7 +20,7 @@ from customs_anomaly.inject import SCHEME_TYPES_TABLE, SchemeSpec, inject_scheme
 from customs_anomaly.operations import PROSPECTIVE, RETROSPECTIVE, STALE_MODEL_MONTHS, backtest, score_month
 from customs_anomaly.provenance import describe_raw_data
 from customs_anomaly.storage import read_panel, write_table
-from customs_anomaly.studies.common import Context, StudyResult, progress
+from customs_anomaly.studies.common import Context, StudyResult, merged, progress
 from customs_anomaly.studies.evaluation import METRIC_LABELS, NOT_COMPUTED
 from customs_anomaly.studies.fits import (
     IMPROVED,
@@ -55,22 +55,53 @@ def refit_with(context: Context, name: str, **changes):
     return fit
 
 
+def fitted(detector):
+    """A `fit(panel, train_until)` for the backtest that keeps the detector fitted once on the
+    training months."""
+    return lambda panel, until: detector
+
+
+def misdeclared(result):
+    """The misdeclared value of each row of an injection result (the backtest's value capture)."""
+    return experiments.misdeclared_by_row(result.panel, result.log)
+
+
+def test_months() -> pd.DatetimeIndex:
+    """The months the backtests replay: the test year."""
+    return pd.date_range(config.TEST_START, config.STUDY_END, freq="MS")
+
+
 def operations_study(context: Context) -> StudyResult:
-    profile = context.profile
+    """Chapter 06-2, section by section. What several sections share is computed once here: the
+    panel, the injections, the fits, every detector's backtests and their summary (written to
+    operations_summary.csv), and the better of the improved detector's two prospective forms."""
     panel = read_panel(context.paths.panel)
-    seeds = list(range(context.seed, context.seed + profile.injection_seeds))
+    seeds = list(range(context.seed, context.seed + context.profile.injection_seeds))
     injections = experiments.injected_panels(panel, seeds)
-    months = pd.date_range(config.TEST_START, config.STUDY_END, freq="MS")
-    share = profile.budget_share
     detectors = build_detectors(context, panel)
     form_model = build_detector(context, panel, IMPROVED, **PROSPECTIVE_FORM)
+    runs = backtests(context, injections, detectors, form_model)
+    summary = operations_summary(runs)
+    write_table(summary, context.paths.processed / "operations_summary.csv")
+    forms = prospective_forms(summary)
+    best_label = max(forms, key=lambda label: forms[label]["ap"])
+    best_model = form_model if best_label == FORM_LABEL else detectors[IMPROVED]
+    best_run, share = runs[(best_label, PROSPECTIVE)], context.profile.budget_share
+    return merged(
+        monthly_loop_section(context, detectors, len(seeds)),
+        prospective_cost_section(summary, forms, best_label),
+        monthly_queue_section(runs, forms[best_label]),
+        refit_section(context, injections, runs),
+        ordinary_month_section(panel, best_model, injections[seeds[0]], best_run, share),
+        schemes_section(context, panel, detectors, form_model, seeds),
+    )
 
-    def misdeclared(result):
-        return experiments.misdeclared_by_row(result.panel, result.log)
 
-    def fitted(detector):
-        return lambda panel, until: detector  # fitted once on the training months
-
+def backtests(context: Context, injections: dict, detectors: dict, form_model) -> dict:
+    """Every detector's year replayed as an audit and prospectively, keyed by (label, mode); the
+    improved detector's audit model cut at each month and its prospective form stand for it
+    prospectively."""
+    months, share = test_months(), context.profile.budget_share
     runs = {}
     for name in progress(DETECTOR_NAMES, "backtest"):
         label = RETRO_LABEL if name == IMPROVED else name
@@ -86,13 +117,12 @@ def operations_study(context: Context) -> StudyResult:
     runs[(FORM_LABEL, PROSPECTIVE)] = backtest(
         fitted(form_model), injections, months, share, PROSPECTIVE, misdeclared=misdeclared
     )
-    refits = {
-        name: backtest(
-            refit_with(context, name), injections, months, share, PROSPECTIVE, refit_every=1, misdeclared=misdeclared
-        )
-        for name in REFIT_DETECTORS
-    }
-    table = pd.DataFrame(
+    return runs
+
+
+def operations_summary(runs: dict) -> pd.DataFrame:
+    """One row per backtest: detector, mode, the headline metrics and the budget queue's totals."""
+    return pd.DataFrame(
         [
             {
                 "detector": label,
@@ -103,15 +133,72 @@ def operations_study(context: Context) -> StudyResult:
             for (label, mode), run in runs.items()
         ]
     )
-    write_table(table, context.paths.processed / "operations_summary.csv")
-    ap = table.pivot(index="detector", columns="mode", values="ap")
+
+
+def prospective_forms(summary: pd.DataFrame) -> dict:
+    """The operations summary's rows of the improved detector's two prospective forms, by label."""
+    rows = summary.set_index(["detector", "mode"])
+    return {label: rows.loc[(label, PROSPECTIVE)] for label in (CUT_LABEL, FORM_LABEL)}
+
+
+def monthly_loop_section(context: Context, detectors: dict, n_seeds: int) -> StudyResult:
+    """Section 1 (a month at a time) and the chapter's opening: the monthly loop, the seeds, the
+    test year, the review budget and how many detectors are causal."""
+    numbers = {
+        **period_numbers("test_start", "test_end"),
+        "n_seeds": n_seeds,
+        "budget_share": context.profile.budget_share,
+        "robust_k": make_detector("robust").params["k"],
+        "n_causal": sum(detectors[name].causal for name in DETECTOR_NAMES),
+        "n_detectors": len(DETECTOR_NAMES),
+    }
+    return StudyResult(numbers, figures={"fig_monthly_loop": plots.monthly_loop_diagram()})
+
+
+def prospective_cost_section(summary: pd.DataFrame, forms: dict, best_label: str) -> StudyResult:
+    """Section 2 (the cost of not seeing the future): every detector's AP as an audit and
+    prospectively, the improved detector's prospective forms against the targets of monthly
+    operation."""
+    ap = summary.pivot(index="detector", columns="mode", values="ap")
     retro_ap = ap.loc[RETRO_LABEL, RETROSPECTIVE]
     baseline_ap = ap.loc[list(BASELINES), PROSPECTIVE]
-    rows = table.set_index(["detector", "mode"])
-    forms = {label: rows.loc[(label, PROSPECTIVE)] for label in (CUT_LABEL, FORM_LABEL)}
     targets = targets_table(forms, retro_ap, float(baseline_ap.max()))
-    best_label = max(forms, key=lambda label: forms[label]["ap"])
-    best = forms[best_label]
+    numbers = {
+        "retro_ap": retro_ap,
+        "form_ap": forms[FORM_LABEL]["ap"],
+        "cut_ap": forms[CUT_LABEL]["ap"],
+        "form_share_of_retro": forms[FORM_LABEL]["ap"] / retro_ap,
+        "cut_share_of_retro": forms[CUT_LABEL]["ap"] / retro_ap,
+        "best_form": best_label,
+        "best_form_vc1": forms[best_label]["value_capture_1pct"],
+        "best_baseline": baseline_ap.idxmax(),
+        "best_baseline_prospective_ap": float(baseline_ap.max()),
+        "robust_retro_ap": ap.loc["robust", RETROSPECTIVE],
+        "robust_prospective_ap": ap.loc["robust", PROSPECTIVE],
+        "targets_met_cut": int(targets[CUT_LABEL].eq("예").sum()),
+        "targets_met_form": int(targets[FORM_LABEL].eq("예").sum()),
+        "targets_total": len(targets),
+        "target_ap_share": PROSPECTIVE_AP_SHARE,
+        "target_value_capture": PROSPECTIVE_VALUE_CAPTURE,
+    }
+    tables = {"table_operations": operations_display(summary), "table_operation_targets": targets}
+    return StudyResult(
+        numbers, tables, {"fig_prospective_cost": plots.prospective_cost_bars(prospective_cost(ap, forms))}
+    )
+
+
+def operations_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """The operations summary as the chapter shows it (Korean headers and modes)."""
+    return (
+        summary.assign(mode=summary["mode"].map({RETROSPECTIVE: "사후 감사", PROSPECTIVE: "사전 식별"}))
+        .rename(columns={"detector": "탐지기", "mode": "방식", **METRIC_LABELS, **QUEUE_LABELS})
+        .round(3)
+    )
+
+
+def prospective_cost(ap: pd.DataFrame, forms: dict) -> pd.DataFrame:
+    """Each detector's AP as an audit and prospectively (the improved detector's audit model cut at
+    each month), and the improved detector's prospective form on a row of its own."""
     cost = pd.DataFrame(
         {
             name: {
@@ -122,35 +209,38 @@ def operations_study(context: Context) -> StudyResult:
         }
     ).T
     cost.loc[f"{IMPROVED}\n(사전 식별용)"] = [np.nan, forms[FORM_LABEL]["ap"]]
+    return cost
+
+
+def monthly_queue_section(runs: dict, best: pd.Series) -> StudyResult:
+    """Section 3 (each month's review queue): precision, recall and rows reviewed month by month
+    for the improved detector's audit and its two prospective forms; the better form's totals."""
+    per_month = pd.concat(
+        [
+            monthly_means(runs[(RETRO_LABEL, RETROSPECTIVE)]).assign(mode="사후 감사"),
+            monthly_means(runs[(CUT_LABEL, PROSPECTIVE)]).assign(mode="감사용 모형, 미래를 자름"),
+            monthly_means(runs[(FORM_LABEL, PROSPECTIVE)]).assign(mode="사전 식별용 모형"),
+        ]
+    )
     numbers = {
-        **period_numbers("test_start", "test_end"),
-        "n_seeds": len(seeds),
-        "budget_share": share,
-        "retro_ap": retro_ap,
-        "form_ap": forms[FORM_LABEL]["ap"],
-        "cut_ap": forms[CUT_LABEL]["ap"],
-        "form_share_of_retro": forms[FORM_LABEL]["ap"] / retro_ap,
-        "cut_share_of_retro": forms[CUT_LABEL]["ap"] / retro_ap,
-        "best_form": best_label,
-        "best_form_vc1": best["value_capture_1pct"],
         "best_form_queue_precision": best["queue_precision"],
         "best_form_queue_recall": best["queue_recall"],
         "best_form_alerts_per_month": best["reviewed_per_month"],
-        "best_baseline": baseline_ap.idxmax(),
-        "best_baseline_prospective_ap": float(baseline_ap.max()),
-        "robust_k": make_detector("robust").params["k"],
-        "stale_model_months": STALE_MODEL_MONTHS,
-        "robust_retro_ap": ap.loc["robust", RETROSPECTIVE],
-        "robust_prospective_ap": ap.loc["robust", PROSPECTIVE],
-        "n_causal": sum(detectors[name].causal for name in DETECTOR_NAMES),
-        "n_detectors": len(DETECTOR_NAMES),
-        "targets_met_cut": int(targets[CUT_LABEL].eq("예").sum()),
-        "targets_met_form": int(targets[FORM_LABEL].eq("예").sum()),
-        "targets_total": len(targets),
-        "target_ap_share": PROSPECTIVE_AP_SHARE,
-        "target_value_capture": PROSPECTIVE_VALUE_CAPTURE,
     }
-    refit_table = pd.DataFrame(
+    return StudyResult(numbers, figures={"fig_monthly_queue": plots.monthly_queue_lines(per_month)})
+
+
+def refit_section(context: Context, injections: dict, runs: dict) -> StudyResult:
+    """Section 4 (does refitting help): the cheap detectors with a learned state refitted every
+    month against their prospective run fitted once."""
+    months, share = test_months(), context.profile.budget_share
+    refits = {
+        name: backtest(
+            refit_with(context, name), injections, months, share, PROSPECTIVE, refit_every=1, misdeclared=misdeclared
+        )
+        for name in REFIT_DETECTORS
+    }
+    table = pd.DataFrame(
         [
             {
                 "탐지기": name,
@@ -160,37 +250,22 @@ def operations_study(context: Context) -> StudyResult:
             for name, run in refits.items()
         ]
     )
-    numbers["refit_best_gain"] = float((refit_table["매달 재학습 AP"] - refit_table["한 번 학습 AP"]).max())
+    numbers = {"refit_best_gain": float((table["매달 재학습 AP"] - table["한 번 학습 AP"]).max())}
+    return StudyResult(numbers, {"table_refit": table.round(3)})
 
-    per_month = pd.concat(
-        [
-            monthly_means(runs[(RETRO_LABEL, RETROSPECTIVE)]).assign(mode="사후 감사"),
-            monthly_means(runs[(CUT_LABEL, PROSPECTIVE)]).assign(mode="감사용 모형, 미래를 자름"),
-            monthly_means(runs[(FORM_LABEL, PROSPECTIVE)]).assign(mode="사전 식별용 모형"),
-        ]
-    )
-    best_model = form_model if best_label == FORM_LABEL else detectors[IMPROVED]
-    ordinary, month = ordinary_month(best_model, injections[seeds[0]], runs[(best_label, PROSPECTIVE)], share)
-    numbers.update(
-        ordinary_month=f"{month:%Y-%m}",
-        ordinary_rows=int((panel["month"] == month).sum()),
-        ordinary_queue=len(ordinary),
-        ordinary_found=int((ordinary["주입 유형"] != "").sum()),
-    )
-    tables = {
-        "table_operations": table.assign(mode=table["mode"].map({RETROSPECTIVE: "사후 감사", PROSPECTIVE: "사전 식별"}))
-        .rename(columns={"detector": "탐지기", "mode": "방식", **METRIC_LABELS, **QUEUE_LABELS})
-        .round(3),
-        "table_operation_targets": targets,
-        "table_refit": refit_table.round(3),
-        "table_ordinary_month": ordinary.head(ORDINARY_MONTH_ROWS),
+
+def ordinary_month_section(panel: pd.DataFrame, model, result, run, share: float) -> StudyResult:
+    """Section 5 (what an analyst sees in an ordinary month): the review queue of the better
+    prospective form in the month with the median number of anomalies (first seed)."""
+    ordinary, month = ordinary_month(model, result, run, share)
+    numbers = {
+        "ordinary_month": f"{month:%Y-%m}",
+        "ordinary_rows": int((panel["month"] == month).sum()),
+        "ordinary_queue": len(ordinary),
+        "ordinary_found": int((ordinary["주입 유형"] != "").sum()),
+        "stale_model_months": STALE_MODEL_MONTHS,
     }
-    figures = {
-        "fig_monthly_loop": plots.monthly_loop_diagram(),
-        "fig_monthly_queue": plots.monthly_queue_lines(per_month),
-        "fig_prospective_cost": plots.prospective_cost_bars(cost),
-    }
-    return StudyResult(numbers, tables, figures).merge(scheme_study(context, panel, detectors, form_model, seeds))
+    return StudyResult(numbers, {"table_ordinary_month": ordinary.head(ORDINARY_MONTH_ROWS)})
 
 
 QUEUE_LABELS = {
@@ -267,21 +342,39 @@ SCHEME_LABELS = {
 }
 
 
-def scheme_study(context: Context, panel: pd.DataFrame, detectors: dict, form_model, seeds: list) -> StudyResult:
-    """The scheme protocol replayed month by month: every detector prospectively (the improved
-    detector in its prospective form, and its audit beside it), the monthly review budget, and what
-    became of each scheme: caught or not, how soon, how much of its value from the first flag on."""
-    share = context.profile.budget_share
-    months = pd.date_range(config.TEST_START, config.STUDY_END, freq="MS")
+def schemes_section(context: Context, panel: pd.DataFrame, detectors: dict, form_model, seeds: list) -> StudyResult:
+    """Section 6 (multi-month schemes): the scheme protocol replayed month by month, every detector
+    prospectively (the improved detector in its prospective form, and its audit beside it), the
+    monthly review budget, and what became of each scheme: caught or not, how soon, how much of
+    its value from the first flag on (written to scheme_summary.csv and scheme_targets.csv)."""
     spec = SchemeSpec()
     injections = {seed: inject_schemes(panel, seed, spec) for seed in seeds}
+    runs = scheme_backtests(context, injections, detectors, form_model)
+    outcomes = {label: scheme_outcomes(run, injections) for label, run in runs.items()}
+    summary = pd.DataFrame(
+        {label: {**case_summary(outcomes[label]), "ap": run.summary()["ap"]} for label, run in runs.items()}
+    ).T
+    write_table(summary.reset_index(names="detector"), context.paths.processed / "scheme_summary.csv")
+    rivals = scheme_rivals(summary)
+    targets = scheme_targets(summary, rivals)
+    write_table(targets, context.paths.processed / "scheme_targets.csv")
+    reference = one_month_oracle_catch(context, panel, injections, context.profile.budget_share)
+    tables = {
+        "table_schemes": summary[list(SCHEME_LABELS)].rename(columns=SCHEME_LABELS).round(3),
+        "table_scheme_types": scheme_types_table(outcomes[FORM_LABEL]),
+        "table_scheme_targets": targets.assign(
+            측정=targets["측정"].round(3), 달성=targets["달성"].map({True: "예", False: "아니오"})
+        ),
+    }
+    figures = {"fig_schemes": plots.scheme_bars(summary[["caught_share", "recovered_share"]])}
+    numbers = scheme_numbers(summary, targets, rivals, reference, context.profile.budget_share, len(seeds))
+    return StudyResult(numbers, tables, figures)
 
-    def misdeclared(result):
-        return experiments.misdeclared_by_row(result.panel, result.log)
 
-    def fitted(detector):
-        return lambda panel, until: detector
-
+def scheme_backtests(context: Context, injections: dict, detectors: dict, form_model) -> dict:
+    """The scheme injections replayed by every detector prospectively (the improved detector in its
+    prospective form) and by the improved detector's audit, by label."""
+    months, share = test_months(), context.profile.budget_share
     runs = {
         (FORM_LABEL if name == IMPROVED else name): backtest(
             fitted(form_model if name == IMPROVED else detectors[name]),
@@ -296,29 +389,34 @@ def scheme_study(context: Context, panel: pd.DataFrame, detectors: dict, form_mo
     runs[RETRO_LABEL] = backtest(
         fitted(detectors[IMPROVED]), injections, months, share, RETROSPECTIVE, misdeclared=misdeclared
     )
-    outcomes = {
-        label: pd.concat(
-            [
-                case_outcomes(result.panel, run.flags[seed], misdeclared(result)).assign(seed=seed)
-                for seed, result in injections.items()
-            ],
-            ignore_index=True,
-        )
-        for label, run in runs.items()
-    }
-    summary = pd.DataFrame(
-        {
-            label: {**case_summary(frame), "ap": run.summary()["ap"]}
-            for (label, run), frame in zip(runs.items(), outcomes.values())
-        }
-    ).T
-    write_table(summary.reset_index(names="detector"), context.paths.processed / "scheme_summary.csv")
-    plus = summary.loc[FORM_LABEL]
-    others = summary.drop(index=[FORM_LABEL, RETRO_LABEL])
-    type_columns = [f"caught_{kind}" for kind in SCHEME_TYPES]
-    lowest_type = min(type_columns, key=lambda column: plus[column])
-    rival_caught, rival_value = others["caught_share"].idxmax(), others["recovered_share"].idxmax()
-    targets = pd.DataFrame(
+    return runs
+
+
+def scheme_outcomes(run, injections: dict) -> pd.DataFrame:
+    """What became of each scheme of every seed under one backtest's flags."""
+    return pd.concat(
+        [
+            case_outcomes(result.panel, run.flags[seed], misdeclared(result)).assign(seed=seed)
+            for seed, result in injections.items()
+        ],
+        ignore_index=True,
+    )
+
+
+def scheme_rivals(summary: pd.DataFrame) -> tuple[str, str, str]:
+    """The improved detector's least caught scheme type (its column), and the other detectors (its
+    audit left out) that catch the most schemes and recover the most value."""
+    plus, others = summary.loc[FORM_LABEL], summary.drop(index=[FORM_LABEL, RETRO_LABEL])
+    lowest_type = min([f"caught_{kind}" for kind in SCHEME_TYPES], key=lambda column: plus[column])
+    return lowest_type, others["caught_share"].idxmax(), others["recovered_share"].idxmax()
+
+
+def scheme_targets(summary: pd.DataFrame, rivals: tuple[str, str, str]) -> pd.DataFrame:
+    """The scheme protocol's targets for the improved detector's prospective form: what, the goal,
+    the measured value, met or not (`rivals` as `scheme_rivals` gives them)."""
+    lowest_type, rival_caught, rival_value = rivals
+    plus, others = summary.loc[FORM_LABEL], summary.drop(index=[FORM_LABEL, RETRO_LABEL])
+    return pd.DataFrame(
         [
             (
                 "잡은 수법 비율",
@@ -353,10 +451,18 @@ def scheme_study(context: Context, panel: pd.DataFrame, detectors: dict, form_mo
         ],
         columns=["목표", "기준", "측정", "달성"],
     )
-    write_table(targets, context.paths.processed / "scheme_targets.csv")
-    reference = one_month_oracle_catch(context, panel, injections, share)
-    numbers = {
-        "n_schemes": int(summary.loc[FORM_LABEL, "schemes"] / len(seeds)),
+
+
+def scheme_numbers(
+    summary: pd.DataFrame, targets: pd.DataFrame, rivals: tuple, reference: float | None, share: float, n_seeds: int
+) -> dict:
+    """The scheme section's glued numbers: the improved detector's and its rivals' results (`rivals`
+    as `scheme_rivals` gives them), the targets met, the monthly budget `share`, and the one-month
+    oracle's reference (None on real data)."""
+    lowest_type, rival_caught, rival_value = rivals
+    plus, others = summary.loc[FORM_LABEL], summary.drop(index=[FORM_LABEL, RETRO_LABEL])
+    return {
+        "n_schemes": int(summary.loc[FORM_LABEL, "schemes"] / n_seeds),
         "scheme_budget_share": share,
         "scheme_caught": plus["caught_share"],
         "scheme_delay": plus["median_delay"],
@@ -378,36 +484,29 @@ def scheme_study(context: Context, panel: pd.DataFrame, detectors: dict, form_mo
         "scheme_oracle_caught": f"{reference:.0%}" if reference is not None else NOT_COMPUTED,
         "scheme_oracle_types": ", ".join(ORACLE_SCHEME_TYPES),
     }
-    by_type = (
-        outcomes[FORM_LABEL]
-        .groupby("anomaly_type")
-        .agg(
-            schemes=("caught", "size"),
-            caught=("caught", "mean"),
-            delay=("delay_months", "median"),
-            value=("value_usd", "sum"),
-            recovered=("recovered_usd", "sum"),
-        )
+
+
+def scheme_types_table(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """The improved detector's schemes by type: how many, the share caught, the median delay and
+    the share of the value recoverable."""
+    by_type = outcomes.groupby("anomaly_type").agg(
+        schemes=("caught", "size"),
+        caught=("caught", "mean"),
+        delay=("delay_months", "median"),
+        value=("value_usd", "sum"),
+        recovered=("recovered_usd", "sum"),
     )
     by_type["recovered"] = by_type["recovered"] / by_type["value"]
     names = dict(zip(SCHEME_TYPES_TABLE["type"], SCHEME_TYPES_TABLE["name"]))
-    tables = {
-        "table_schemes": summary[list(SCHEME_LABELS)].rename(columns=SCHEME_LABELS).round(3),
-        "table_scheme_types": pd.DataFrame(
-            {
-                "유형": [f"{kind} {names[kind]}" for kind in by_type.index],
-                "수법 수(시드 합)": by_type["schemes"].to_numpy(),
-                "잡은 비율": by_type["caught"].round(2).to_numpy(),
-                "지연 중앙값(개월)": by_type["delay"].to_numpy(),
-                "회수 가능 금액 비율": by_type["recovered"].round(2).to_numpy(),
-            }
-        ),
-        "table_scheme_targets": targets.assign(
-            측정=targets["측정"].round(3), 달성=targets["달성"].map({True: "예", False: "아니오"})
-        ),
-    }
-    figures = {"fig_schemes": plots.scheme_bars(summary[["caught_share", "recovered_share"]])}
-    return StudyResult(numbers, tables, figures)
+    return pd.DataFrame(
+        {
+            "유형": [f"{kind} {names[kind]}" for kind in by_type.index],
+            "수법 수(시드 합)": by_type["schemes"].to_numpy(),
+            "잡은 비율": by_type["caught"].round(2).to_numpy(),
+            "지연 중앙값(개월)": by_type["delay"].to_numpy(),
+            "회수 가능 금액 비율": by_type["recovered"].round(2).to_numpy(),
+        }
+    )
 
 
 # The schemes an oracle can score: a new partner's rows are not in the generator's latent model.
@@ -442,4 +541,4 @@ def schemes_study(context: Context) -> StudyResult:
     seeds = list(range(context.seed, context.seed + context.profile.injection_seeds))
     detectors = build_detectors(context, panel)
     form_model = build_detector(context, panel, IMPROVED, **PROSPECTIVE_FORM)
-    return scheme_study(context, panel, detectors, form_model, seeds)
+    return schemes_section(context, panel, detectors, form_model, seeds)
