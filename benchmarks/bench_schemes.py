@@ -3,12 +3,12 @@
 Usage: .venv/bin/python benchmarks/bench_schemes.py [--profile full|quick] [--root DIR] [--seed N]
 
 It runs `customs_anomaly.studies.schemes_study` (the same `schemes_section` that chapter 06-2's
-study merges as its section 6) on the panel under ROOT/data (the project's own by default; fits stored by `make book` are loaded,
-not trained again; without a panel the replica is written and merged first): the multi-month
-schemes of every injection seed, each month scored from the months up to it, the monthly review
-budget. It prints every detector's share of schemes caught, median delay to the first flag, share
-of the misdeclared value recoverable from the first flag on and row AP, the improved detector's
-result per scheme type, its targets, and the time it took.
+study merges as its section 6) on the panel under ROOT/data (the project's own by default; fits
+stored by `make book` are loaded, not trained again; without a panel the replica is written and
+merged first): the multi-month schemes of every injection seed, each month scored from the months
+up to it, the monthly review budget. It prints every detector's share of schemes caught, median
+delay to the first flag, share of the misdeclared value recoverable from the first flag on and
+row AP, the improved detector's result per scheme type, its targets, and the time it took.
 """
 
 from __future__ import annotations
