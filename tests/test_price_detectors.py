@@ -15,8 +15,8 @@ from customs_anomaly import config
 from customs_anomaly.detectors import DEFAULT_DETECTOR, make_detector
 from customs_anomaly.detectors.baselines import band_distance, weighted_median
 from customs_anomaly.detectors.series import neighbour_median, peer_median_log_price
+from customs_anomaly.examples import panel_from_rows
 from customs_anomaly.experiments import alert_volume, reason_agreement, targets_table, wins_at_every_factor
-from customs_anomaly.merge import derive_columns
 
 PRICES = {
     "0303550000": 2.0,
@@ -57,12 +57,7 @@ def known_panel(seed: int = 3) -> pd.DataFrame:
                     "ppi": 115.0,
                 }
             )
-    panel = pd.DataFrame(rows)
-    panel["month"] = panel["month"].astype("datetime64[ns]")
-    keys = [panel["hsk_code"], panel["country_code"], panel["month"].dt.year]
-    panel["ytd_weight_kg"] = panel.groupby(keys)["weight_kg"].cumsum()
-    panel["ytd_value_usd"] = panel.groupby(keys)["value_usd"].cumsum()
-    panel = derive_columns(panel)
+    panel = panel_from_rows(rows)
     freight = (panel["hsk_code"] == FREIGHT_ROW[0]) & (panel["month"] == FREIGHT_ROW[1])
     panel.loc[freight, "freight_krw_per_kg"] *= 4.0
     panel.loc[freight, "total_freight_krw"] *= 4.0

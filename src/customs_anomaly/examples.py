@@ -61,11 +61,17 @@ def tiny_panel(seed: int = 0, months: pd.DatetimeIndex | None = None, zero_share
                     "ppi": 115.0,
                 }
             )
+    panel = panel_from_rows(rows)
+    return panel[list(config.PANEL_COLUMNS)].sort_values(list(config.PANEL_KEY), ignore_index=True)
+
+
+def panel_from_rows(rows: list[dict]) -> pd.DataFrame:
+    """Release-like rows (month, key, names, weight, value, freight per container, macro
+    variables) as a panel: year-to-date weight and value summed per series and year, unit price
+    and freight per kg derived as the merge derives them."""
     panel = pd.DataFrame(rows)
     panel["month"] = panel["month"].astype("datetime64[ns]")
-    year = panel["month"].dt.year
-    keys = [panel["hsk_code"], panel["country_code"], year]
+    keys = [panel["hsk_code"], panel["country_code"], panel["month"].dt.year]
     panel["ytd_weight_kg"] = panel.groupby(keys)["weight_kg"].cumsum()
     panel["ytd_value_usd"] = panel.groupby(keys)["value_usd"].cumsum()
-    panel = derive_columns(panel)
-    return panel[list(config.PANEL_COLUMNS)].sort_values(list(config.PANEL_KEY), ignore_index=True)
+    return derive_columns(panel)
