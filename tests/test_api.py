@@ -8,7 +8,6 @@ exports, and the docstring examples of the modules."""
 
 from __future__ import annotations
 
-import doctest
 import importlib
 import inspect
 import re
@@ -18,6 +17,7 @@ import sys
 import numpy as np
 import pytest
 import sklearn.exceptions
+from doc_examples import by_detector, example_fit, run_examples
 from panel_builders import tiny_panel
 from sklearn.base import clone
 
@@ -41,9 +41,9 @@ FINGERPRINTS = {
     "fair-price": ("103215946f62732a", "103215946f62732a"),
     "robust": ("57400637b788d22d", "57400637b788d22d"),
 }
-# Under `make test` (pytest-xdist, --dist loadgroup) the tests of one detector share a worker,
-# so that each network is fitted once.
-NAMES = [pytest.param(name, marks=pytest.mark.xdist_group(f"api-{name}")) for name in DETECTOR_NAMES]
+# Under `make test` (pytest-xdist, --dist loadgroup) the tests that read a docstring example's fit
+# share a worker (and test_detectors' contract tests too), so that each network is fitted once.
+NAMES = by_detector(DETECTOR_NAMES)
 UNFITTED_CALLS = {
     "decision_function": lambda d, panel, folder: d.decision_function(panel),
     "predict": lambda d, panel, folder: d.predict(panel),
@@ -57,19 +57,8 @@ HANGUL = re.compile("[가-힣]")
 
 @pytest.fixture(scope="module")
 def fitted():
-    """(detector, panel) of a name as the class's docstring example leaves them: the example runs,
-    its outputs checked, and fits the detector on the tiny panel (networks for one epoch), once
-    per module; the tests reuse the fit."""
-    cache = {}
-
-    def get(name: str):
-        if name not in cache:
-            cls = DETECTORS[name]
-            example = run_examples(importlib.import_module(cls.__module__), cls)[0]
-            cache[name] = example.globs["detector"], example.globs["panel"]
-        return cache[name]
-
-    return get
+    """(detector, panel) of a name as the class's docstring example leaves them (`example_fit`)."""
+    return example_fit
 
 
 def assert_same_scores(first: np.ndarray, second: np.ndarray) -> None:
@@ -196,16 +185,3 @@ DOCUMENTED = [
 @pytest.mark.parametrize("module", DOCUMENTED)
 def test_docstring_examples_run(module):
     assert run_examples(importlib.import_module(module))
-
-
-def run_examples(module, obj=None) -> list[doctest.DocTest]:
-    """Run the docstring examples of the module (or of `obj`, one of its classes), assert that
-    each gives its output, and return them with the names they left (`globs`)."""
-    finder = doctest.DocTestFinder(exclude_empty=True)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    tests = [test for test in finder.find(obj or module, module=module) if test.examples]
-    for test in tests:
-        report = []
-        result = runner.run(test, out=report.append, clear_globs=False)
-        assert result.failed == 0, "".join(report)
-    return tests

@@ -133,7 +133,7 @@ def test_the_build_plan_fits_after_the_panel_beside_the_chapters_that_need_no_fi
     names = chapter_names(ROOT / "_toc.yml")
     plan = build_plan(names)
     fits = [FIT_STAGE, "03_eda", "04_mock"]
-    assert plan[:4] == [["02_merge"], fits, ["05_modeling"], ["06_evaluation", "06b_operations"]]
+    assert plan[:4] == [["02_merge"], fits, ["05_modeling"], ["06_evaluation", "06b_operations", "06c_learning"]]
     assert [name for batch in plan for name in batch if name != FIT_STAGE] == names
     assert build_plan(["03_eda", "05_modeling"]) == [["03_eda"], ["05_modeling"]]  # no panel, no fit stage
 
@@ -176,13 +176,90 @@ def test_every_main_chapter_shows_at_least_three_executed_code_cells_that_teach(
         assert not errors, name
 
 
-def test_chapter_batches_keep_the_toc_order_and_pair_only_06_with_06_2():
+# sphinx-exercise: an `exercise` directive with a label, and a solution between `solution-start
+# LABEL` and `solution-end`, whose code cells the build executes (chapter sources in MyST markdown).
+EXERCISE_LABEL = re.compile(r"[`:]{3,}\{exercise\}[^\n]*\n(?::[a-z]+:[^\n]*\n)*?:label: (\S+)")
+SOLUTION_MARK = re.compile(r"[`:]{3,}\{(solution-start|solution-end)\}[ \t]*(\S*)")
+MIN_EXERCISES = 2
+
+
+def solution_cells(notebook) -> dict[str, list]:
+    """The code cells of every solution of a notebook, by the label of the exercise it solves:
+    the cells after a markdown cell's `solution-start` up to the next `solution-end` (one markdown
+    cell may close a solution and open the next)."""
+    solutions: dict[str, list] = {}
+    current = None
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for mark, label in SOLUTION_MARK.findall(cell.source):
+                current = label if mark == "solution-start" else None
+                if current is not None:
+                    solutions.setdefault(current, [])
+        elif current is not None:
+            solutions[current].append(cell)
+    return solutions
+
+
+def test_solution_cells_are_found_between_the_marks():
+    import nbformat
+
+    markdown, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            markdown(
+                "```{exercise} 제목\n:label: ex-a\n\n문제\n```\n\n```{solution-start} ex-a\n:class: dropdown\n```"
+            ),
+            code("1"),
+            markdown("풀이\n\n```{solution-end}\n```\n\n```{solution-start} ex-b\n```"),
+            code("2"),
+            code("3"),
+            markdown("```{solution-end}\n```"),
+            code("4"),
+        ]
+    )
+    found = solution_cells(notebook)
+    assert {label: [cell.source for cell in cells] for label, cells in found.items()} == {
+        "ex-a": ["1"],
+        "ex-b": ["2", "3"],
+    }
+    assert EXERCISE_LABEL.findall(notebook.cells[0].source) == ["ex-a"]
+
+
+def test_every_main_chapter_ends_with_exercises_whose_solutions_ran(quick_book: Path):
+    """At least MIN_EXERCISES exercises per main chapter, each with a solution whose code cells are
+    shown (in a dropdown), ran in the build, printed something and raised nothing; the page shows
+    every exercise and every solution as a dropdown."""
+    import nbformat
+
+    for name in chapter_names(ROOT / "_toc.yml"):
+        if name.startswith("appendix"):
+            continue
+        notebook = nbformat.read(quick_book / "book" / "chapters" / f"{name}.ipynb", as_version=4)
+        markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+        labels = EXERCISE_LABEL.findall(markdown)
+        assert len(labels) >= MIN_EXERCISES, f"{name}: {len(labels)} exercises"
+        solutions = solution_cells(notebook)
+        assert sorted(solutions) == sorted(labels), f"{name}: exercises {labels}, solutions {sorted(solutions)}"
+        for label, cells in solutions.items():
+            assert cells, f"{name}: the solution of {label} has no code cell"
+            for cell in cells:
+                assert not set(cell.metadata.get("tags", [])) & HIDDEN, f"{name}: {label} hides its code"
+                assert cell.outputs, f"{name}: a code cell of the solution of {label} shows no output"
+                errors = [o for o in cell.outputs if o.get("output_type") == "error" or o.get("name") == "stderr"]
+                assert not errors, f"{name}: the solution of {label} failed or wrote to stderr"
+        page = (quick_book / "_build" / "html" / "book" / "chapters" / f"{name}.html").read_text(encoding="utf-8")
+        assert len(re.findall(r'class="exercise admonition"', page)) == len(labels), name
+        assert len(re.findall(r'class="solution dropdown admonition"', page)) == len(labels), name
+        assert all(f'id="{label}"' in page for label in labels), name
+
+
+def test_chapter_batches_keep_the_toc_order_and_run_only_06_06_2_and_06_3_side_by_side():
     from customs_anomaly.pipeline import chapter_batches
 
     names = chapter_names(ROOT / "_toc.yml")
     batches = chapter_batches(names)
     assert [name for batch in batches for name in batch] == names
-    assert [batch for batch in batches if len(batch) > 1] == [["06_evaluation", "06b_operations"]]
+    assert [batch for batch in batches if len(batch) > 1] == [["06_evaluation", "06b_operations", "06c_learning"]]
     assert chapter_batches(["a", "06_evaluation", "b", "06b_operations"]) == [
         ["a"],
         ["06_evaluation"],

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from doc_examples import by_detector, example_fit
 from panel_builders import tiny_panel
+from sklearn.base import clone
 
 from customs_anomaly import config
 from customs_anomaly.detectors import DETECTOR_NAMES, load_detector, make_detector
@@ -27,28 +29,20 @@ def injected() -> pd.DataFrame:
     return inject_anomalies(tiny_panel(seed=1), seed=0, spec=SPEC).panel
 
 
-def fresh_fit(name: str, panel: pd.DataFrame):
-    return make_detector(name, **FAST.get(name, {})).fit(panel, train_until=config.TRAIN_UNTIL)
+def first_fit(name: str):
+    """The detector as its docstring example fits it on the tiny panel (shared with test_api)."""
+    return example_fit(name)[0]
 
 
-# One fit per detector and worker, shared by the tests of this module that only read it; the tests
-# of a detector form one xdist group, so that the fit is made once.
-_FITS: dict = {}
-
-
-def first_fit(name: str, panel: pd.DataFrame):
-    if name not in _FITS:
-        _FITS[name] = fresh_fit(name, panel)
-    return _FITS[name]
-
-
-def by_detector(names) -> list:
-    return [pytest.param(name, marks=pytest.mark.xdist_group(f"detectors-{name}")) for name in names]
+def fresh_fit(name: str):
+    """The same fit made again: same parameters, same panel, same training months."""
+    detector, panel = example_fit(name)
+    return clone(detector).fit(panel, train_until=detector.train_until_)
 
 
 @pytest.mark.parametrize("name", by_detector(DETECTOR_NAMES))
 def test_score_contract_save_load_and_labels_ignored(name, injected, tmp_path):
-    detector = first_fit(name, injected)
+    detector = first_fit(name)
     if name in FAST:  # a network: trained by the one rule, within its cap, its held-out loss kept
         assert 1 <= len(detector.loss_history_) == len(detector.val_loss_history_) <= detector.params["epochs"]
         assert detector.best_epoch_ == int(np.argmin(detector.val_loss_history_)) + 1
@@ -131,8 +125,7 @@ def assert_rescoring_affected_rows_is_exact(detector, injected):
 
 @pytest.mark.parametrize("name", by_detector(["lstm-a", "lstm-plus", "iforest"]))
 def test_same_seed_same_scores(name, injected):
-    again = fresh_fit(name, injected)
-    pd.testing.assert_frame_equal(first_fit(name, injected).score(injected), again.score(injected))
+    pd.testing.assert_frame_equal(first_fit(name).score(injected), fresh_fit(name).score(injected))
 
 
 def test_rules_fire_on_an_overstated_freight(injected):

@@ -43,9 +43,9 @@ def plant_overvalued_import(raw: Path, month: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def model_dir(replica_panel_path, tmp_path_factory) -> Path:
+def model_dir(small_replica_panel_path, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("model") / "price-band"
-    assert main(["fit", "--panel", str(replica_panel_path), "--detector", "price-band", "--out", str(out)]) == 0
+    assert main(["fit", "--panel", str(small_replica_panel_path), "--detector", "price-band", "--out", str(out)]) == 0
     return out
 
 
@@ -66,9 +66,9 @@ def refused(argv: list[str], capsys, *expected: str) -> str:
     return err
 
 
-def test_monthly_run_puts_the_planted_import_first_with_its_reason(replica_raw, model_dir, tmp_path, capsys):
+def test_monthly_run_puts_the_planted_import_first_with_its_reason(small_replica_raw, model_dir, tmp_path, capsys):
     raw = tmp_path / "raw"
-    shutil.copytree(replica_raw, raw)
+    shutil.copytree(small_replica_raw, raw)
     code, country = plant_overvalued_import(raw, MONTH)
     out = tmp_path / "queue"
     assert (
@@ -90,15 +90,15 @@ def test_monthly_run_puts_the_planted_import_first_with_its_reason(replica_raw, 
     assert listing(out) == sorted(["monthly_queue.json", f"queue_{MONTH}.csv", f"queue_{MONTH}.html"])
 
 
-def test_monthly_refusals_are_one_line_and_write_nothing(replica_raw, model_dir, tmp_path, capsys):
+def test_monthly_refusals_are_one_line_and_write_nothing(small_replica_raw, model_dir, tmp_path, capsys):
     out = tmp_path / "queue"
-    base = ["monthly", "--raw", str(replica_raw), "--model-dir", str(model_dir), "--out-dir", str(out)]
+    base = ["monthly", "--raw", str(small_replica_raw), "--model-dir", str(model_dir), "--out-dir", str(out)]
     refused([*base, "--month", "2025-06"], capsys, "do not reach --month 2025-06", "2025-04")
     refused([*base, "--month", "2024-03"], capsys, str(model_dir), "trained on months up to 2024-04")
     refused([*base, "--month", "2024-13"], capsys, "not a month")
     assert listing(out) == []
     gap = tmp_path / "raw"
-    shutil.copytree(replica_raw, gap)
+    shutil.copytree(small_replica_raw, gap)
     trade_file(gap, "2024-08").unlink()
     refused(
         ["monthly", "--raw", str(gap), "--model-dir", str(model_dir), "--out-dir", str(out), "--month", "2024-08"],
@@ -108,13 +108,25 @@ def test_monthly_refusals_are_one_line_and_write_nothing(replica_raw, model_dir,
     assert listing(out) == []
 
 
-def test_a_model_trained_long_before_the_month_warns_on_one_line(replica_raw, replica_panel_path, tmp_path, capsys):
+def test_a_model_trained_long_before_the_month_warns_on_one_line(
+    small_replica_raw, small_replica_panel_path, tmp_path, capsys
+):
     old = tmp_path / "old"
-    fit = ["fit", "--panel", str(replica_panel_path), "--detector", "price-band", "--train-until", "2023-01"]
+    fit = ["fit", "--panel", str(small_replica_panel_path), "--detector", "price-band", "--train-until", "2023-01"]
     assert main([*fit, "--out", str(old)]) == 0
     capsys.readouterr()
     out = tmp_path / "queue"
-    argv = ["monthly", "--raw", str(replica_raw), "--month", "2024-06", "--model-dir", str(old), "--out-dir", str(out)]
+    argv = [
+        "monthly",
+        "--raw",
+        str(small_replica_raw),
+        "--month",
+        "2024-06",
+        "--model-dir",
+        str(old),
+        "--out-dir",
+        str(out),
+    ]
     assert main(argv) == 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("warning: the model was trained on months up to 2023-01, 17 months")

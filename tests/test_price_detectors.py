@@ -107,6 +107,28 @@ def test_the_improved_detector_ranks_both_planted_rows_first_with_the_right_reas
     assert scores.loc[scores["flag"], "reason"].str.len().gt(0).all()
 
 
+def test_the_network_view_is_the_window_and_prediction_behind_the_analysis(panel, plus):
+    """What `network_view` shows of the quarter-price month: the window the network reads (the
+    month masked, centred), the prediction `analyse` reports, and the month far below the band
+    of its predicted uncertainty, i.e. a large negative error in units of that uncertainty."""
+    from customs_anomaly.detectors.lstm_plus import CHANNELS
+
+    row = _row(panel, PRICE_ROW)
+    view = plus.network_view(panel, row)
+    analysis = plus.analyse(panel)
+    assert list(view.inputs.columns) == list(CHANNELS[:5]) and len(view.inputs) == plus.params["window"]
+    assert view.target == PRICE_ROW[1] and view.inputs.index[plus.params["window"] // 2] == view.target
+    assert view.inputs.loc[view.target].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]  # hidden, marked masked
+    assert (view.inputs.drop(index=view.target)[["present", "masked"]].to_numpy() == [1.0, 0.0]).all()
+    assert view.expected_unit_price == pytest.approx(analysis.at[row, "network_expected_unit_price_usd_per_kg"])
+    assert view.low_unit_price < view.expected_unit_price < view.high_unit_price
+    assert panel.at[row, "unit_price_usd_per_kg"] < view.low_unit_price and view.z < -2 and view.scale > 0
+    empty = panel.copy()
+    empty.loc[row, ["weight_kg", "value_usd", "unit_price_usd_per_kg"]] = [0.0, 0.0, np.nan]
+    with pytest.raises(ValueError, match="no imports that month"):
+        plus.network_view(empty, row)
+
+
 def test_the_budget_threshold_flags_about_the_budget_on_training_months(panel, plus):
     scores = plus.score(panel)
     train = (panel["month"] <= config.TRAIN_UNTIL).to_numpy()
@@ -133,17 +155,16 @@ def test_ablation_switches_that_shape_training_run(panel):
     assert np.isfinite(scores.score(panel).loc[panel["weight_kg"] > 0, "score"]).all()
 
 
-def test_scoring_switches_reuse_the_trained_network_and_equal_a_fresh_fit(panel):
-    base = make_detector("lstm-plus", epochs=1, verbose=0).fit(panel, train_until=config.TRAIN_UNTIL)
-    derived = base.derive(panel, error_mapping="window", series_norm=True)
-    assert derived.model_ is base.model_ and base.params["error_mapping"] == "per-month"
-    fresh = make_detector("lstm-plus", epochs=1, verbose=0, error_mapping="window", series_norm=True).fit(
+def test_scoring_switches_reuse_the_trained_network_and_equal_a_fresh_fit(panel, plus):
+    derived = plus.derive(panel, error_mapping="window", series_norm=True)
+    assert derived.model_ is plus.model_ and plus.params["error_mapping"] == "per-month"
+    fresh = make_detector("lstm-plus", epochs=4, verbose=0, error_mapping="window", series_norm=True).fit(
         panel, train_until=config.TRAIN_UNTIL
     )
     pd.testing.assert_frame_equal(derived.score(panel), fresh.score(panel))
-    assert derived.threshold_ == fresh.threshold_ != base.threshold_
+    assert derived.threshold_ == fresh.threshold_ != plus.threshold_
     with pytest.raises(ValueError, match="must be refitted to change window"):
-        base.derive(panel, window=6)
+        plus.derive(panel, window=6)
 
 
 def test_neighbour_median_excludes_the_cell_and_skips_gaps():
@@ -315,3 +336,21 @@ def test_a_persistent_half_price_is_flagged_by_its_second_month_and_reported_as_
     assert cases["case_months"].iloc[0][0] == f"{start:%Y-%m}"  # the detector's case starts with the scheme
     latest = own.loc[months[9]]
     assert latest["case_start"] == start and latest["case_months"] == 4
+
+
+def test_robust_reason_names_the_months_its_median_read():
+    from customs_anomaly.detectors.baselines import neighbour_reference
+    from customs_anomaly.examples import tiny_panel
+    from customs_anomaly.operations import score_month
+
+    panel = tiny_panel()
+    detector = make_detector("robust", z_limit=0.5).fit(panel, train_until=config.TRAIN_UNTIL)
+    prospective = score_month(detector, panel, "2024-09")
+    assert prospective["flag"].any()
+    assert all("직전 6개월 중앙값" in reason for reason in prospective.loc[prospective["flag"], "reason"])
+    reasons = pd.Series(detector.explain(panel), index=panel["month"].dt.strftime("%Y-%m"))
+    flagged = reasons[reasons != ""]
+    assert flagged.loc[flagged.index == "2024-09"].str.contains("앞뒤 6개월 중앙값").all()
+    assert flagged.loc[flagged.index == "2025-03"].str.contains("앞 6개월·뒤 1개월 중앙값").all()
+    assert (flagged.index == "2025-03").any() and (flagged.index == "2024-09").any()
+    assert neighbour_reference(0, 3) == "이 시계열 직후 3개월 중앙값"

@@ -28,10 +28,9 @@ def read_csv(path: Path, encoding: str = "cp949") -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def replica(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("replica_seed0")
-    synth.write_replica(out, seed=0)
-    return out
+def replica(replica_raw) -> Path:
+    """The session's replica of seed 0 (conftest), read only."""
+    return replica_raw
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +68,12 @@ def file_bytes(root: Path) -> dict[str, bytes]:
 # --- determinism, files, marker ------------------------------------------------------------------
 
 
-def test_same_seed_gives_identical_bytes_and_seed_1_differs(tmp_path, replica):
+def test_same_seed_gives_identical_bytes_and_another_seed_differs_with_its_marker(tmp_path, replica):
     again, other = tmp_path / "again", tmp_path / "other"
     synth.write_replica(again, seed=0)
-    synth.write_replica(other, seed=1)
+    other.mkdir()
+    (other / config.SYNTHETIC_MARKER).write_text('{"kind": "synthetic", "seed": 7}', encoding="utf-8")
+    written = synth.write_replica(other, seed=3)
     first, second, third = file_bytes(replica), file_bytes(again), file_bytes(other)
     assert first == second
     assert first.keys() == third.keys()
@@ -81,21 +82,17 @@ def test_same_seed_gives_identical_bytes_and_seed_1_differs(tmp_path, replica):
     assert any(name.startswith("freight") for name in differing)
     assert config.SYNTHETIC_MARKER in differing
 
-
-def test_writes_every_source_in_its_folder_and_the_marker(tmp_path):
-    (tmp_path / config.SYNTHETIC_MARKER).write_text('{"kind": "synthetic", "seed": 7}', encoding="utf-8")
-    written = synth.write_replica(tmp_path, seed=3)
     assert set(written) == set(config.RAW_SOURCE_DIRS) | {"marker"}
     for source, folder in config.RAW_SOURCE_DIRS.items():
-        assert written[source] and all(p.parent == tmp_path / folder and p.is_file() for p in written[source])
+        assert written[source] and all(p.parent == other / folder and p.is_file() for p in written[source])
     names = [p.name for p in written["trade"]]
     expected = [
         f"해양수산부_수산물품목별수출입현황_{m:%Y%m}.csv" for m in pd.date_range("2020-01", "2025-04", freq="MS")
     ]
     assert names == expected
-    marker = json.loads((tmp_path / config.SYNTHETIC_MARKER).read_text(encoding="utf-8"))
+    marker = json.loads((other / config.SYNTHETIC_MARKER).read_text(encoding="utf-8"))
     assert marker == {"kind": "synthetic", "seed": 3, "generator": "customs_anomaly.synth", "version": __version__}
-    assert not list(tmp_path.rglob("*.tmp")), "temporary files left behind"
+    assert not list(other.rglob("*.tmp")), "temporary files left behind"
 
 
 def test_atomic_write_leaves_neither_temporary_nor_half_file(tmp_path):

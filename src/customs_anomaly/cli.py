@@ -246,16 +246,23 @@ def cmd_monthly(args: argparse.Namespace) -> None:
     from customs_anomaly.provenance import describe_raw_data
     from customs_anomaly.sources import load_raw
     from customs_anomaly.storage import check_output_folder
+    from customs_anomaly.verdicts import verdict_files
 
     raw, model_dir, month = Path(args.raw), Path(args.model_dir), args.month
-    out_dir = check_output_folder(args.out_dir, MONTHLY_MARKER, inputs=(raw, model_dir))
+    verdicts_dir = Path(args.verdicts) if args.verdicts is not None else None
+    inputs = (raw, model_dir) if verdicts_dir is None else (raw, model_dir, verdicts_dir)
+    out_dir = check_output_folder(args.out_dir, MONTHLY_MARKER, inputs=inputs)
     if not raw.is_dir():
         raise InputError(raw, "raw data folder not found")
+    files = verdict_files(verdicts_dir, month) if verdicts_dir is not None else []  # names only: before the merge
     detector = load_detector(model_dir)
     check_month_is_new(month, detector, model_dir, "--month")  # before the merge, which takes a while
     panel = build_panel(load_raw(raw)).panel
     check_month_to_score(panel, raw, month, detector, model_dir, "--month")
-    scores = monthly_scores(detector, panel, month, args.budget)
+    if verdicts_dir is None:
+        scores, summary = monthly_scores(detector, panel, month, args.budget), ""
+    else:
+        scores, summary = ranked_queue(detector, panel, month, args.budget, files)
     label = f"{describe_raw_data(raw).detail} · 탐지기 {detector.name} · {month:%Y-%m} 심사 목록"
     files, flagged = write_review_queue_files(
         scores, panel, out_dir, f"queue_{month:%Y-%m}", data_label=label, window=(month, month), marker=MONTHLY_MARKER
@@ -267,10 +274,52 @@ def cmd_monthly(args: argparse.Namespace) -> None:
             f"{month:%Y-%m}; fit it again on recent months (customs-anomaly fit --train-until)",
             file=sys.stderr,
         )
+    if summary:
+        print(summary)
     print(
         f"{month:%Y-%m}: scored {int((scores['month'] == month).sum()):,} rows with '{detector.name}' knowing only "
         f"months up to it; {flagged:,} in the review queue (the top {args.budget:.1%}); wrote "
         + " and ".join(str(f) for f in files)
+    )
+
+
+def ranked_queue(detector, panel: pd.DataFrame, month: pd.Timestamp, budget: float, files: list) -> tuple:
+    """`monthly --verdicts`: the month's scores with the queue chosen by the ranker learned from the
+    verdicts files (or the detector's queue, with a note, when they are too few), and the one-line
+    summary to print."""
+    from customs_anomaly.ranker import (
+        BY_DETECTOR,
+        BY_LEARNED,
+        LABEL,
+        HybridRanker,
+        labels_of,
+        ranked_monthly_scores,
+        too_few_verdicts,
+        training_frame,
+        verdict_tally,
+    )
+    from customs_anomaly.verdicts import read_verdict_files
+
+    verdicts = read_verdict_files(files, panel)
+    labels = labels_of(verdicts)
+    ranker = HybridRanker()
+    enough = not too_few_verdicts(labels[LABEL], ranker.min_verdicts, ranker.min_per_class)
+    # the reviewed months are scored (the expensive part) only when there is enough to learn from
+    ranker.fit(training_frame(detector, panel, labels) if enough else labels)
+    scores, ranking = ranked_monthly_scores(detector, panel, month, budget, ranker)
+    reviewed, confirmed, _ = verdict_tally(labels[LABEL])
+    read = (
+        f"read {len(verdicts):,} verdicts of {len(files)} month(s) ({reviewed:,} reviewed, "
+        f"{confirmed:,} confirmed anomalies)"
+    )
+    if not ranker.learned:
+        return scores, f"note: {read}; {ranker.note_}; the queue is the detector's ranking alone"
+    picks = ranking["selected_by"].value_counts()
+    explored = int(picks.drop([BY_DETECTOR, BY_LEARNED, ""], errors="ignore").sum())
+    return scores, (
+        f"{read}; the hybrid of the detector's score and the learned ranker chose the queue: "
+        f"{int(picks.get(BY_LEARNED, 0)):,} row(s) raised by the ranker, {explored:,} exploration pick(s) "
+        f"({ranker.exploration})"
     )
 
 
@@ -342,6 +391,25 @@ def cmd_download(args: argparse.Namespace) -> None:
     for report in reports.values():
         print(report.summary())
     print(f"raw files and manifest.json are in {args.out}; build the book with `make book DATA=real`")
+
+
+def verdicts_help() -> str:
+    """`monthly --verdicts`'s help, with the ranker's defaults (`customs_anomaly.ranker`)."""
+    from customs_anomaly import ranker
+
+    return (
+        "folder of the review page's exports of earlier months (verdicts_YYYY-MM.csv, each holding that month's "
+        "rows only; a file of --month or later is refused): rows marked 이상 확인 or 정상 train a ranker "
+        "(scikit-learn gradient boosting on the detector's score rank in its month, log weight, value and unit "
+        "price, price against the HS code's other countries, item group and region; each reviewed month "
+        "scored knowing only the months up to it). The queue is then the top of a hybrid score, "
+        f"{1 - ranker.LEARNED_WEIGHT:g} x the percentile rank of the detector's score in the month + "
+        f"{ranker.LEARNED_WEIGHT:g} x the learned probability, with {ranker.EXPLORATION_SHARE:.0%} of the "
+        f"queue spent on the rows the ranker is least sure of ({ranker.EXPLORATION}); the CSV adds the learned "
+        "probability, the hybrid score and why each row was chosen. With fewer than "
+        f"{ranker.MIN_VERDICTS} reviewed rows, or fewer than {ranker.MIN_PER_CLASS} of either kind, a note says "
+        "so and the queue is the detector's ranking, as without this option"
+    ).replace("%", "%%")  # argparse formats help strings with %
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -445,6 +513,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=config.REVIEW_BUDGET_SHARE,
         metavar="SHARE",
         help="the month's review volume: its top SHARE of rows (default %(default)s)",
+    )
+    p.add_argument(
+        "--verdicts",
+        default=None,
+        metavar="DIR",
+        help=verdicts_help(),
     )
     p.set_defaults(func=cmd_monthly)
 

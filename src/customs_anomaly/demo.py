@@ -51,6 +51,14 @@ QUEUE_COLUMNS = (
     ("case", "사건(시작~최근, 지적된 달 수)"),
     ("case_value", "사건 누적 의심 금액(USD)"),
 )
+# The columns a queue ranked with reviewers' verdicts adds (`ranker.ranked_monthly_scores`), present
+# only when the scores carry them: (score column = key in the page's rows, Korean header, decimals;
+# None for text).
+RANKER_COLUMNS = (
+    ("learned_probability", "학습 모형 이상 확률", 3),
+    ("hybrid_score", "혼합 점수", 4),
+    ("selected_by", "선정 이유", None),
+)
 # Per-row case columns a score file may carry (`lstm-plus`'s memory): the first month of the run
 # of months straying from the series' lagged level, and the USD at stake over it so far.
 CASE_COLUMNS = ("case_start", "case_value_usd", "value_at_stake_usd")
@@ -227,7 +235,8 @@ def joined_scores(scores: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     each score in its month."""
     _check_scores(scores)
     scores = scores.assign(month=pd.to_datetime(scores["month"]).astype("datetime64[ns]"))
-    extra = [c for c in ("reason_group", *DETAIL_COLUMNS, *CASE_COLUMNS) if c in scores]
+    ranker = [key for key, _, _ in RANKER_COLUMNS]
+    extra = [c for c in ("reason_group", *DETAIL_COLUMNS, *CASE_COLUMNS, *ranker) if c in scores]
     joined = panel.merge(scores[list(SCORE_COLUMNS) + extra], on=KEY, how="left", validate="one_to_one")
     joined = pd.concat([joined, peer_bands(joined), expected_prices(joined), month_ranks(joined)], axis=1)
     joined["unit_price"] = joined["unit_price_usd_per_kg"].where(joined["weight_kg"] > 0)
@@ -263,15 +272,34 @@ def _row_payload(r, rank: int, stake_rank: float, group: str, series_id: str) ->
         "case": r.case_text,
         "case_value": _number(r.case_value, 0),
         "case_months": r.case_months,
+        **ranker_payload(r),
     }
 
 
+def ranker_payload(r) -> dict:
+    """The ranker's columns of a listed row, those the scores carry (none without verdicts)."""
+    payload = {}
+    for key, _, digits in RANKER_COLUMNS:
+        if hasattr(r, key):
+            value = getattr(r, key)
+            payload[key] = (value if isinstance(value, str) else "") if digits is None else _number(value, digits)
+    return payload
+
+
+def ranked(joined: pd.DataFrame) -> bool:
+    """Whether the scores come from the ranker (`ranker.ranked_monthly_scores`): the queue follows
+    its hybrid score rather than the detector's score."""
+    return "hybrid_score" in joined
+
+
 def queue_data(scores: pd.DataFrame, panel: pd.DataFrame, window=TEST_YEAR) -> dict:
-    """The JSON payload of the page: the flagged rows of the window sorted by score, with the
-    numbers behind each flag, and the monthly history of every series that has a flag."""
+    """The JSON payload of the page: the flagged rows of the window sorted by score (by the hybrid
+    score when the ranker chose them, `ranked`), with the numbers behind each flag, and the monthly
+    history of every series that has a flag."""
     joined = joined_scores(scores, panel)
     flagged = joined[in_window(joined["month"], window) & joined["flag"].fillna(False).astype(bool)]
-    flagged = cases_of(flagged.assign(month_score=flagged["score"])).sort_values("score", ascending=False)
+    order = ["hybrid_score", "score"] if ranked(joined) else ["score"]
+    flagged = cases_of(flagged.assign(month_score=flagged["score"])).sort_values(order, ascending=False)
     series_ids = {
         key: f"s{i}" for i, key in enumerate(dict.fromkeys(zip(flagged["hsk_code"], flagged["country_code"])))
     }
@@ -291,7 +319,8 @@ def queue_data(scores: pd.DataFrame, panel: pd.DataFrame, window=TEST_YEAR) -> d
         "rows": rows,
         "series": series,
         "model_kind": expected_source(joined.columns),
-        "columns": [list(pair) for pair in QUEUE_COLUMNS],
+        "columns": [list(pair) for pair in QUEUE_COLUMNS]
+        + [[key, header] for key, header, _ in RANKER_COLUMNS if key in joined],
         "queue": {"window": [f"{window[0]:%Y-%m}", f"{window[1]:%Y-%m}"], "month": f"{window[1]:%Y-%m}"},
         "statuses": list(STATUSES),
         "verdicts_file": verdicts_file_name(f"{window[1]:%Y-%m}"),
@@ -340,8 +369,8 @@ def cases_of(flagged: pd.DataFrame) -> pd.DataFrame:
 
 def _table_of(data: dict) -> pd.DataFrame:
     """The queue as the CSV holds it: the page's rows and columns, Korean headers."""
-    rows = pd.DataFrame(data["rows"], columns=[key for key, _ in QUEUE_COLUMNS])
-    return rows.rename(columns=dict(QUEUE_COLUMNS))
+    rows = pd.DataFrame(data["rows"], columns=[key for key, _ in data["columns"]])
+    return rows.rename(columns=dict(data["columns"]))
 
 
 def review_queue_html(

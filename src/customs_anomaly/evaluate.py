@@ -18,6 +18,7 @@ def _order(scores) -> np.ndarray:
 
 
 def precision_at_k(scores, labels, k: int) -> float:
+    """Share of anomalies among the `k` rows with the highest scores (a review queue of k rows)."""
     labels = np.asarray(labels, dtype=bool)
     return float(labels[_order(scores)[:k]].mean()) if k > 0 else float("nan")
 

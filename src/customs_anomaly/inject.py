@@ -53,6 +53,10 @@ class InjectionSpec:
     )
     calm_region_change: float = 0.05  # type c: region-month freight within ±5% of the previous month
     f_min_price_ratio: float = 3.0  # type f: the row's unit price at least 3x the donor's
+    # {month: {type: count}}: plant that many rows of each type in each month (each month's rows
+    # drawn among that month's candidates) instead of `counts` over the whole window; every month
+    # must lie in the window (chapter 06-3 plants a share of every month's rows this way).
+    monthly_counts: dict | None = None
 
 
 @dataclass
@@ -164,11 +168,10 @@ def _prepare(panel: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def inject_anomalies(panel: pd.DataFrame, seed: int, spec: InjectionSpec = InjectionSpec()) -> InjectionResult:
-    """Inject the protocol's anomalies (counts and ranges from `spec`), deterministic per seed."""
-    rng = np.random.default_rng(seed)
-    clean = _prepare(panel)
-    out = clean.copy()
+def candidate_rows(clean: pd.DataFrame, spec: InjectionSpec = InjectionSpec()) -> tuple[dict, pd.Series]:
+    """The rows each type may change, by type (eligible rows; c: only in calm region-months; f:
+    only rows priced at least `spec.f_min_price_ratio` times their donor's price), and each row's
+    donor price (`cheap_donor_prices`)."""
     eligible = eligible_rows(clean, spec)
     candidates = {
         "a": clean.index[eligible],
@@ -180,14 +183,49 @@ def inject_anomalies(panel: pd.DataFrame, seed: int, spec: InjectionSpec = Injec
     donor = cheap_donor_prices(clean)
     f_ok = eligible & (clean["unit_price_usd_per_kg"] >= spec.f_min_price_ratio * donor)
     candidates["f"] = clean.index[f_ok]
+    return candidates, donor
+
+
+def _pick_monthly(
+    rng: np.random.Generator, clean: pd.DataFrame, candidates: pd.Index, taken: set, spec: InjectionSpec, kind: str
+) -> pd.Index:
+    """`spec.monthly_counts`'s rows of one type: each month's count drawn among its own candidates."""
+    picked = []
+    for month in sorted(spec.monthly_counts):
+        n = spec.monthly_counts[month].get(kind, 0)
+        if n:
+            in_month = candidates[clean.loc[candidates, "month"].to_numpy() == pd.Timestamp(month)]
+            picked.append(_pick(rng, in_month, taken, n, f"{kind} ({pd.Timestamp(month):%Y-%m})"))
+    return pd.Index(np.sort(np.concatenate(picked))) if picked else pd.Index([], dtype=int)
+
+
+def inject_anomalies(panel: pd.DataFrame, seed: int, spec: InjectionSpec = InjectionSpec()) -> InjectionResult:
+    """Inject the protocol's anomalies (counts and ranges from `spec`), deterministic per seed.
+
+    With `spec.monthly_counts` the counts are per month of the window (the same types, ranges and
+    candidates; a month's rows are drawn among its own candidates)."""
+    if spec.monthly_counts is not None:
+        outside = [m for m in spec.monthly_counts if not spec.test_start <= pd.Timestamp(m) <= spec.test_end]
+        if outside:
+            raise ValueError(f"monthly_counts: {pd.Timestamp(outside[0]):%Y-%m} is outside the injection window")
+    rng = np.random.default_rng(seed)
+    clean = _prepare(panel)
+    out = clean.copy()
+    candidates, donor = candidate_rows(clean, spec)
     taken: set = set()
     logs = []
     # the most constrained types first, so that they are not starved by the others
     for kind in ("f", "c", "a", "b", "d", "e"):
-        n = spec.counts.get(kind, 0)
-        if n == 0:
-            continue
-        rows = _pick(rng, candidates[kind], taken, n, kind)
+        if spec.monthly_counts is None:
+            n = spec.counts.get(kind, 0)
+            if n == 0:
+                continue
+            rows = _pick(rng, candidates[kind], taken, n, kind)
+        else:
+            rows = _pick_monthly(rng, clean, candidates[kind], taken, spec, kind)
+            n = len(rows)
+            if n == 0:
+                continue
         taken.update(rows)
         if kind == "f":
             factors = donor.loc[rows].to_numpy() / clean.loc[rows, "unit_price_usd_per_kg"].to_numpy()

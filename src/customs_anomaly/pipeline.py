@@ -45,9 +45,10 @@ PARAMETER_TAGS = ("parameters", INJECTED_TAG)
 # whose value is an absolute path is treated the same way.
 PATH_PARAMETERS = frozenset({"data_dir", "models_dir", "raw_dir"})
 CHAPTER_TIMES_FILE = "chapter_times.csv"
-# Chapters that neither read what the other writes (both read the stored fits and the panel):
-# run side by side, they share the two cores of a small machine where one alone leaves one idle.
-SIDE_BY_SIDE = frozenset({"06_evaluation", "06b_operations"})
+# Chapters that read nothing the others write (all read the stored fits and the panel): run side
+# by side, they share the two cores of a small machine where one alone leaves one idle (06-3 is
+# short: beside the two long ones it costs less than after them).
+SIDE_BY_SIDE = frozenset({"06_evaluation", "06b_operations", "06c_learning"})
 # Right after the chapter that writes the panel, the build fits every detector the later chapters
 # load (studies.fits.book_fits) into the model store, FIT_WORKERS side by side: one network's
 # training keeps about one core busy. The chapters then load the fits; a chapter run alone fits

@@ -689,3 +689,140 @@ def ytd_deviation_survival(table: pd.DataFrame, size_labels: dict[str, str]) -> 
     fig.suptitle("정상 거래의 단가가 같은 해 앞선 달들의 평균에서 벗어나는 정도: 실제와 이 빌드")
     legend_below(fig)
     return fig
+
+
+# The input channels of lstm-plus (`detectors.lstm_plus.CHANNELS`) as the walk-through labels them.
+CHANNEL_LABELS = {
+    "price_vs_level": "단가 ÷ 자기 수준",
+    "price_vs_peers": "단가 ÷ 다른 국가",
+    "weight_vs_usual": "중량 ÷ 평소 중량",
+    "present": "수입 있음 (1/0)",
+    "masked": "가린 달 (1/0)",
+    "usd_krw": "환율 변화",
+    "dubai_usd": "두바이유 변화",
+    "cpi": "CPI 변화",
+    "ppi": "PPI 변화",
+}
+
+
+def series_walk(view, walk: dict, prices: pd.Series, title: str) -> Figure:
+    """One series through lstm-plus, in four panels: (가) the window of scaled inputs the network
+    reads (colour), the masked month outlined; (나) the series' unit prices over the window with, at the
+    masked month, the declared and the pre-injection price, the network's prediction and band, the
+    neighbour months' median and the blended expected price with its noise band; (다) the month's
+    error in units of the network's predicted Laplace scale against the standard Laplace density;
+    (라) the parts of the score, the final score and the operating threshold.
+
+    `view` is an `LSTMPlusDetector.network_view`, `prices` the series' unit prices by month (NaN
+    without imports), `walk` the row's numbers (keys as `studies.modeling.series_walk_section`
+    writes them)."""
+    fig, axes = plt.subplots(2, 2, figsize=(10.5, 10.0), gridspec_kw={"width_ratios": [1.15, 1.0]})
+    _walk_inputs(axes[0, 0], fig, view)
+    _walk_prices(axes[0, 1], view, walk, prices)
+    _walk_error(axes[1, 0], view.z, walk["band_scales"])
+    _walk_scores(axes[1, 1], walk)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _walk_inputs(ax, fig: Figure, view) -> None:
+    grid = view.inputs.T
+    limit = max(float(np.abs(grid.to_numpy()).max()), 1.0)
+    image = ax.imshow(grid.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+    target = list(view.inputs.index).index(view.target)
+    ax.add_patch(plt.Rectangle((target - 0.5, -0.5), 1, len(grid), fill=False, edgecolor="black", linewidth=2.2))
+    ax.set_yticks(range(len(grid)), [CHANNEL_LABELS.get(c, c) for c in grid.index], fontsize="small")
+    ax.set_xticks(range(grid.shape[1]), [f"{m:%y-%m}" for m in grid.columns], rotation=60, fontsize="x-small")
+    ax.grid(False)
+    ax.set_title("(가) 신경망이 읽는 창 (굵은 테두리: 가린 달)", fontsize="medium")
+    ax.set_xlabel("기준년월 (연-월)")
+    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02).set_label("척도화한 값 (로그 비, 단위 없음)")
+
+
+def _walk_prices(ax, view, walk: dict, prices: pd.Series) -> None:
+    months = view.inputs.index
+    shown = prices.reindex(months).where(months != view.target)  # the masked month is drawn apart
+    ax.plot(months, shown, color="grey", marker=".", linewidth=1.0, label="신고 단가 (다른 달)")
+    step = pd.Timedelta(days=9)  # the markers of the masked month side by side
+    target = view.target
+    ax.scatter(
+        [target], [walk["declared_price"]], color="#d62728", marker="X", s=70, zorder=5, label="신고 단가 (가린 달)"
+    )
+    ax.scatter(
+        [target], [walk["clean_price"]], facecolors="none", edgecolors="#d62728", s=50, zorder=5, label="주입 전 단가"
+    )
+
+    def band(x, middle, low, high, color, label):
+        ax.errorbar([x], [middle], yerr=[[middle - low], [high - middle]], fmt="o", color=color, capsize=4, label=label)
+
+    band(
+        target - step,
+        view.expected_unit_price,
+        view.low_unit_price,
+        view.high_unit_price,
+        "#1f77b4",
+        f"LSTM 예측 ±{walk['band_scales']:g} 척도",
+    )
+    ax.scatter(
+        [target + step], [walk["neighbour_price"]], color="#2ca02c", marker="s", s=30, zorder=4, label="이웃 달 중앙값"
+    )
+    band(
+        target + 2 * step,
+        walk["expected_price"],
+        walk["expected_low"],
+        walk["expected_high"],
+        "black",
+        f"기대 단가와 {walk['expected_coverage']:.0%} 범위",
+    )
+    ax.set_yscale("log")
+    plain_log_ticks(ax.yaxis)
+    ax.set_title("(나) 가린 달의 단가: 예측, 불확실성, 기대 단가", fontsize="medium")
+    ax.set_xlabel("기준년월")
+    ax.set_ylabel("단가 (USD/kg, 로그 척도)")
+    ax.tick_params(axis="x", labelrotation=30, labelsize="x-small")
+    # below the axes: the masked month sits mid-window, where any legend inside would cover it
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, frameon=False)
+
+
+def _walk_error(ax, z: float, band_scales: float) -> None:
+    reach = max(4.0, abs(z) + 1.0)
+    grid = np.linspace(-reach, reach, 801)
+    ax.plot(grid, 0.5 * np.exp(-np.abs(grid)), color="#1f77b4", label="신경망이 가정하는 오차 분포 (라플라스)")
+    inside = np.abs(grid) <= band_scales
+    ax.fill_between(
+        grid[inside], 0, 0.5 * np.exp(-np.abs(grid[inside])), color="#1f77b4", alpha=0.2, label=f"±{band_scales:g} 척도"
+    )
+    ax.axvline(z, color="#d62728", linewidth=2, label=f"이 달의 오차 z = {z:.1f}")
+    ax.set_yscale("log")
+    ax.set_ylim(top=20.0)  # room for the legend above the density's peak
+    plain_log_ticks(ax.yaxis)
+    ax.set_title("(다) 예측 오차 ÷ 예측한 불확실성", fontsize="medium")
+    ax.set_xlabel("(신고 - 예측) ÷ 예측 척도 (z, 척도 단위)")
+    ax.set_ylabel("확률 밀도 (로그 척도)")
+    ax.legend(fontsize="small", loc="upper right")
+
+
+def _walk_scores(ax, walk: dict) -> None:
+    parts = {
+        "LSTM 예측만": walk["lstm_score"],
+        "이웃 달 중앙값만 (통계)": walk["statistical_score"],
+        "둘의 평균 (한 달 점수)": walk["month_score"],
+        f"기억 부분 - {walk['memory_penalty']:g}": walk["memory_score"] - walk["memory_penalty"],
+        "동료 부분 (새 상대국)": walk["peer_score"],
+        "최종 점수": walk["score"],
+    }
+    labels, values = list(parts), np.array(list(parts.values()), dtype=float)
+    colours = ["#9ecae1"] * (len(parts) - 1) + ["black"]
+    positions = np.arange(len(parts))[::-1]
+    ax.barh(positions, np.nan_to_num(values), color=colours)
+    for position, value in zip(positions, values):
+        text = "해당 없음" if not np.isfinite(value) else f"{value:.1f}"
+        ax.text(np.nan_to_num(value), position, f" {text} ", va="center", ha="left" if value >= 0 else "right")
+    ax.axvline(walk["threshold"], color="#d62728", linestyle="--", label=f"운영 임계값 {walk['threshold']:.1f}")
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set_yticks(positions, labels, fontsize="small")
+    ax.set_title("(라) 점수의 부분과 최종 점수", fontsize="medium")
+    ax.set_xlabel("점수 (가능도비의 로그)")
+    ax.margins(x=0.15)
+    ax.legend(fontsize="small", loc="upper left")

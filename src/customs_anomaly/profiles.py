@@ -31,6 +31,7 @@ class Profile:
     refit_every: int = 6  # months between refits of the improved detector in the monthly replay (06-2)
     item_share: float = 1.0  # share of HSK codes kept in the panel (a smoke build uses fewer)
     budget_share: float = 0.02  # the monthly review budget the chapters discuss
+    learning_seeds: int = 2  # planting seeds of the simulated operation with reviewers' verdicts (06-3)
 
     def with_overrides(self, **overrides) -> Profile:
         """A copy with the given fields replaced; None means "keep the profile's value"."""
@@ -64,6 +65,7 @@ QUICK = Profile(
     freight_factors=(3.0,),
     ceiling_seeds=3,
     item_share=0.15,
+    learning_seeds=1,
 )
 PROFILES = {profile.name: profile for profile in (FULL, QUICK)}
 

@@ -1,10 +1,13 @@
 """The reviewer's verdicts on a review queue, as the page exports them (`verdicts_YYYY-MM.csv`,
 UTF-8 with BOM): one row per listed import with its panel key, a status, a free-text note and the
 time of the last change. `read_verdicts` reads such a file back with the checks every input of the
-package gets: a bad cell is one InputError naming the file, the row and the column."""
+package gets: a bad cell is one InputError naming the file, the row and the column.
+`verdict_files` and `read_verdict_files` read a folder of such exports, one per earlier month (what
+`monthly --verdicts` learns from)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -33,11 +36,15 @@ TIME_EXAMPLE = "2025-05-03T05:22:05Z"
 # The page writes a note that starts like a spreadsheet formula behind an apostrophe (against CSV
 # injection); the reader removes that apostrophe again.
 FORMULA_GUARD = r"^'(?=[=+\-@\t\r])"
+# A folder of exports: every file whose name starts with the prefix must be named as the page names
+# it (a browser's second copy, 'verdicts_2024-07 (1).csv', is refused rather than silently skipped).
+FILE_PREFIX = "verdicts_"
+FILE_NAME = re.compile(rf"^{FILE_PREFIX}(\d{{4}}-\d{{2}})\.csv$")
 
 
 def verdicts_file_name(queue_month: str) -> str:
     """The name the page gives the export of a queue whose (last) month is `queue_month` (YYYY-MM)."""
-    return f"verdicts_{queue_month}.csv"
+    return f"{FILE_PREFIX}{queue_month}.csv"
 
 
 def read_verdicts(path: str | Path, panel: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -98,3 +105,56 @@ def _check_keys_in_panel(frame: pd.DataFrame, path: Path, panel: pd.DataFrame) -
             row=int(unknown[0]) + 1,
             column="month",
         )
+
+
+def verdict_files(folder: str | Path, before: pd.Timestamp) -> list[tuple[pd.Timestamp, Path]]:
+    """The verdicts files of a folder with the month each file name gives, in month order; checked
+    before any file is read. Refused (one InputError): a folder that does not exist or holds no
+    verdicts file, a file name that is not `verdicts_YYYY-MM.csv`, and a file of the month `before`
+    or later (verdicts of the month being scored, or after it, would read the future)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(folder, "is a file, not a folder" if folder.exists() else "verdicts folder not found")
+    paths = sorted(p for p in folder.iterdir() if p.name.startswith(FILE_PREFIX) and not p.is_dir())
+    if not paths:
+        raise InputError(folder, f"no verdicts file ({verdicts_file_name('YYYY-MM')}) in the folder")
+    files = []
+    for path in paths:
+        month = file_month(path)
+        if month is None:
+            raise InputError(path, f"not a verdicts file name: the page writes {verdicts_file_name('YYYY-MM')}")
+        if month >= before:
+            raise InputError(
+                path,
+                f"verdicts of {month:%Y-%m}, not of a month before {before:%Y-%m} (the month being scored): "
+                "learning from them would read the future",
+            )
+        files.append((month, path))
+    return sorted(files, key=lambda item: item[0])
+
+
+def file_month(path: Path) -> pd.Timestamp | None:
+    """The month a file name `verdicts_YYYY-MM.csv` gives (its first day), None for another name."""
+    match = FILE_NAME.match(path.name)
+    if not match or not 1 <= int(match.group(1)[-2:]) <= 12:
+        return None
+    return pd.Timestamp(match.group(1) + "-01")
+
+
+def read_verdict_files(files: list[tuple[pd.Timestamp, Path]], panel: pd.DataFrame) -> pd.DataFrame:
+    """Every file of `verdict_files` read with `read_verdicts` against the panel, one frame. A file
+    whose rows have keys of another month than its name's is refused, naming the first such row."""
+    frames = []
+    for month, path in files:
+        verdicts = read_verdicts(path, panel)
+        other = np.flatnonzero((verdicts["month"] != month).to_numpy())
+        if len(other):
+            raise InputError(
+                path,
+                f"keys from another month ({verdicts['month'].iloc[other[0]]:%Y-%m}) than the file name's "
+                f"{month:%Y-%m}: export each month's queue to its own file",
+                row=int(other[0]) + 1,
+                column="month",
+            )
+        frames.append(verdicts)
+    return pd.concat(frames, ignore_index=True)

@@ -110,7 +110,7 @@ class Detector:
     >>> bool((flags == (scores > detector.threshold_)).all())
     True
     >>> detector.explain(panel, flags == 1)
-    array(['단가가 이 시계열 앞뒤 6개월 중앙값의 1.39배 (평소 변동폭의 2.5배)',
+    array(['단가가 이 시계열 앞 4개월·뒤 6개월 중앙값의 1.39배 (평소 변동폭의 2.5배)',
            '단가가 이 시계열 앞뒤 6개월 중앙값의 0.68배 (평소 변동폭의 2.9배)'], dtype=object)
     """
 

@@ -313,6 +313,18 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     return float(values[order][np.searchsorted(cumulative, 0.5 * cumulative[-1])])
 
 
+def neighbour_reference(before: int, after: int) -> str:
+    """What a row's reference median read, in the reason's words: the months on each side that the
+    panel held (a month scored prospectively has none after it)."""
+    if before == after:
+        return f"이 시계열 앞뒤 {before}개월 중앙값"
+    if after == 0:
+        return f"이 시계열 직전 {before}개월 중앙값"
+    if before == 0:
+        return f"이 시계열 직후 {after}개월 중앙값"
+    return f"이 시계열 앞 {before}개월·뒤 {after}개월 중앙값"
+
+
 class RobustNeighbourDetector(Detector):
     """Each series' unit price against its neighbouring months (``robust``): the log unit price
     minus the median of the series' `k` months before and `k` after, in units of the series'
@@ -346,7 +358,7 @@ class RobustNeighbourDetector(Detector):
     2.5
     >>> flags = detector.predict(panel)
     >>> detector.explain(panel, flags == 1)[0]
-    '단가가 이 시계열 앞뒤 6개월 중앙값의 1.39배 (평소 변동폭의 2.5배)'
+    '단가가 이 시계열 앞 4개월·뒤 6개월 중앙값의 1.39배 (평소 변동폭의 2.5배)'
     """
 
     name = "robust"
@@ -360,20 +372,26 @@ class RobustNeighbourDetector(Detector):
         return float(self.params["z_limit"])
 
     def _analyse(self, panel: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-        deviation, score = neighbour_price_z(panel, self.params["k"], self.params["scale_floor"], weight_aware=False)
+        k = self.params["k"]
+        deviation, score = neighbour_price_z(panel, k, self.params["scale_floor"], weight_aware=False)
+        position = panel["month"].dt.to_period("M").astype("int64")
         return pd.DataFrame(
             {
                 "score": score,
                 "freight_reason": False,
                 "deviation": deviation,
+                # the months the panel holds on each side (scored prospectively: none after)
+                "months_before": np.minimum(position - position.min(), k).to_numpy(),
+                "months_after": np.minimum(position.max() - position, k).to_numpy(),
             }
         )
 
     def _reasons(self, analysis: pd.DataFrame) -> list[str]:
-        reference = f"이 시계열 앞뒤 {self.params['k']}개월 중앙값"
         return [
-            price_reason(np.exp(d), reference, f"평소 변동폭의 {z:.1f}배")
-            for d, z in zip(analysis["deviation"], analysis["score"])
+            price_reason(np.exp(d), neighbour_reference(before, after), f"평소 변동폭의 {z:.1f}배")
+            for d, z, before, after in zip(
+                analysis["deviation"], analysis["score"], analysis["months_before"], analysis["months_after"]
+            )
         ]
 
     def _state(self) -> dict:

@@ -115,6 +115,10 @@ def train_network(
     cap, never exceeded. Without samples on both sides of that cut (a short panel) every sample
     trains for `epochs` epochs. Deterministic under a fixed seed (shuffling draws from it)."""
     keras, _ = _keras()
+    # Slot variables made before the first step: otherwise TensorFlow traces the training step
+    # twice (once to create them, once again without), seconds per network for no change in any value.
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
     months = np.asarray(months)
     held = months > months.max() - validation_months if len(months) else np.zeros(0, dtype=bool)
     if held.all() or not held.any():

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import MinMaxScaler, RobustScaler
 
-from customs_anomaly.detectors.base import FREIGHT_GROUP, Detector
+from customs_anomaly.detectors.base import FREIGHT_GROUP, Detector, strip_labels
 from customs_anomaly.detectors.lstm_autoencoder import TRAINING_RULE, _keras, train_network, unrolled
 from customs_anomaly.detectors.noise import NoiseModel
 from customs_anomaly.detectors.series import (
@@ -65,6 +65,8 @@ from customs_anomaly.original import ORIGINAL_EPOCHS
 
 MACRO_COLUMNS = ["usd_krw", "dubai_usd", "cpi", "ppi"]
 PRICE, PEER, WEIGHT, PRESENT, TARGET = 0, 1, 2, 3, 4  # input channels; macro channels follow
+# The input channels by name (`NetworkView.inputs`), in the order of the network's input.
+CHANNELS = ("price_vs_level", "price_vs_peers", "weight_vs_usual", "present", "masked", *MACRO_COLUMNS)
 CONTINUOUS = [PRICE, PEER, WEIGHT]
 LN2 = float(np.log(2.0))
 PREDICT_BATCH = 4096
@@ -100,6 +102,22 @@ class Cells:
     log_weight: np.ndarray  # (series, month) log weight (NaN without imports)
     peer_range: np.ndarray  # per panel row: the other countries' lowest and highest log price that month
     peer_median: np.ndarray  # per panel row: the other countries' median log price that month
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    """What the network of `lstm-plus` reads and predicts for one month of one series
+    (`LSTMPlusDetector.network_view`): the window it reads, the month under test, the unit price it
+    predicts with the band of its own uncertainty, and the month's error in units of that
+    uncertainty."""
+
+    inputs: pd.DataFrame  # index: the window's months; columns: CHANNELS (scaled, as the network reads them)
+    target: pd.Timestamp  # the month under test (its inputs hidden: present 0, masked 1)
+    expected_unit_price: float  # USD/kg, the network's prediction
+    low_unit_price: float  # USD/kg, the prediction BAND_SCALES Laplace scales below
+    high_unit_price: float  # USD/kg, and above
+    scale: float  # the predicted Laplace scale, in scaled units of the price channel
+    z: float  # the month's error (actual - predicted) in units of `scale`
 
 
 def relative_inputs(panel: pd.DataFrame, train_until: pd.Timestamp) -> Cells:
@@ -725,12 +743,18 @@ class LSTMPlusDetector(Detector):
         end (prospective: nothing after the month is read)."""
         return self.params["alignment"] == "centred"
 
+    def _target_windows(self, tensor: np.ndarray, series: np.ndarray, month: np.ndarray):
+        """The window the network reads for each target cell: the month masked and centred
+        (per-month mapping; at the window's end in the prospective form), or the original's
+        unmasked window ending at the month."""
+        per_month = self.params["error_mapping"] == "per-month"
+        return self._windows(tensor, series, month, masked=per_month, centred=per_month and self.centred)
+
     def _price_z(self, tensor: np.ndarray, series: np.ndarray, month: np.ndarray):
         """Signed error of each target month in units of the model's own uncertainty, the expected
         value and that uncertainty (the Laplace scale), both in scaled units."""
         per_month = self.params["error_mapping"] == "per-month"
-        centred = per_month and self.centred
-        inputs, steps, position = self._windows(tensor, series, month, masked=per_month, centred=centred)
+        inputs, steps, position = self._target_windows(tensor, series, month)
         predicted = self.model_.predict(inputs, batch_size=PREDICT_BATCH, verbose=0)
         mu, log_b = predicted[..., 0], np.clip(predicted[..., 1], -6.0, 4.0)
         actual = tensor[series[:, None], steps, PRICE]
@@ -845,12 +869,7 @@ class LSTMPlusDetector(Detector):
             price_score = self._with_statistical(lstm_score, statistical)
             own = grid.to_rows(cells.continuous[..., PRICE])
             level = log_price - own  # the series' level in log USD/kg
-            expected = level + on_rows(self._unscale_price(expected_scaled))
-            # the model's expected unit price and its band of BAND_SCALES Laplace scales on either side
-            low, high = (
-                level + on_rows(self._unscale_price(expected_scaled + sign * BAND_SCALES * spread_scaled))
-                for sign in (-1.0, 1.0)
-            )
+            low, expected, high = (level + on_rows(band) for band in self._network_band(expected_scaled, spread_scaled))
             details = {"lstm_price_score": on_rows(lstm_score), "statistical_price_score": on_rows(statistical)}
         score, price_rows, freight_rows = self._combine(panel, grid, price_score, series, month)
         if self.likelihood:
@@ -902,6 +921,43 @@ class LSTMPlusDetector(Detector):
             )
         detail = _likelihood_detail(row["tail_probability"], row["peer_price_ratio"])
         return price_reason(row["price_ratio"], "모형이 예상한 단가", detail)
+
+    def _network_band(self, expected_scaled: np.ndarray, spread_scaled: np.ndarray) -> tuple:
+        """The network's prediction and its band of BAND_SCALES Laplace scales on either side, as
+        log prices against the series' level: (low, expected, high)."""
+        return tuple(
+            self._unscale_price(expected_scaled + sign * BAND_SCALES * spread_scaled) for sign in (-1.0, 0.0, 1.0)
+        )
+
+    def network_view(self, panel: pd.DataFrame, row: int) -> NetworkView:
+        """What the network reads and predicts for the panel row at position `row` (a month with
+        imports), the whole panel being the context of its window as in `analyse`: the window of
+        scaled inputs (the month under test masked), the unit price it predicts with the band of
+        BAND_SCALES of its Laplace scales on either side, and the month's error in units of that
+        scale (with ``error_mapping="window"``: the window's mean absolute error in such units)."""
+        self._check_fitted()
+        panel = strip_labels(panel).reset_index(drop=True)
+        cells = relative_inputs(panel, self.train_until_)
+        grid = cells.grid
+        series, month = grid.row_series[[row]], grid.row_month[[row]]
+        if not np.isfinite(cells.continuous[series[0], month[0], PRICE]):
+            raise ValueError(f"panel row {row} has no imports that month: the network predicts no price for it")
+        tensor = self._tensor(cells.continuous, panel, grid.months)
+        inputs, steps, _ = self._target_windows(tensor, series, month)
+        z, expected_scaled, spread_scaled = self._price_z(tensor, series, month)
+        level = cells.log_price[series, month] - cells.continuous[series, month, PRICE]
+        low, expected, high = (
+            float(np.exp(level + band)[0]) for band in self._network_band(expected_scaled, spread_scaled)
+        )
+        return NetworkView(
+            inputs=pd.DataFrame(inputs[0], index=grid.months[steps[0]], columns=list(CHANNELS[: inputs.shape[-1]])),
+            target=grid.months[month[0]],
+            expected_unit_price=expected,
+            low_unit_price=low,
+            high_unit_price=high,
+            scale=float(spread_scaled[0]),
+            z=float(z[0]),
+        )
 
     def _unscale_price(self, scaled_price: np.ndarray) -> np.ndarray:
         """Scaled PRICE channel values back to log price against the series level."""

@@ -7,6 +7,7 @@ from customs_anomaly.studies.demo import demo_study
 from customs_anomaly.studies.differentiation import differentiation_study
 from customs_anomaly.studies.evaluation import evaluation_study
 from customs_anomaly.studies.explore import explore_study
+from customs_anomaly.studies.learning import learning_study
 from customs_anomaly.studies.merge import merge_study
 from customs_anomaly.studies.mock import mock_study
 from customs_anomaly.studies.modeling import modeling_study
@@ -20,6 +21,7 @@ __all__ = [
     "differentiation_study",
     "evaluation_study",
     "explore_study",
+    "learning_study",
     "merge_study",
     "mock_study",
     "modeling_study",

@@ -26,6 +26,7 @@ PROFILE_LABELS = {
     "refit_every": "월별 운영 재현에서 개선 탐지기를 다시 학습하는 간격(개월)",
     "item_share": "패널에 남기는 HSK 품목의 비율",
     "budget_share": "월별 심사 예산 비율",
+    "learning_seeds": "검토 결과로 배우는 모의 운영의 주입 시드 수",
 }
 # The chapters whose study reads each profile field: each declares it as a papermill parameter
 # (tests/test_book.py checks), so a judge can change it for that chapter alone.
@@ -33,14 +34,15 @@ PROFILE_CHAPTERS = {
     "injection_seeds": ("06_evaluation", "06b_operations"),
     "fresh_seeds": ("06_evaluation",),
     "original_epochs": ("05_modeling", "06_evaluation", "06b_operations"),
-    "plus_epochs": ("05_modeling", "06_evaluation", "06b_operations"),
+    "plus_epochs": ("05_modeling", "06_evaluation", "06b_operations", "06c_learning"),
     "magnitude_seeds": ("06_evaluation",),
     "value_factors": ("06_evaluation",),
     "freight_factors": ("06_evaluation",),
     "ceiling_seeds": ("06_evaluation",),
     "refit_every": ("06b_operations",),
     "item_share": ("02_merge",),
-    "budget_share": ("06b_operations",),
+    "budget_share": ("06b_operations", "06c_learning"),
+    "learning_seeds": ("06c_learning",),
 }
 FIT_STAGE_LABEL = "탐지기 학습(빌드 단계)"
 
@@ -53,12 +55,17 @@ def profile_table() -> pd.DataFrame:
         {
             "매개변수": field,
             "뜻": label,
-            "장": ", ".join(chapter.split("_")[0].replace("06b", "06-2") for chapter in PROFILE_CHAPTERS[field]),
+            "장": ", ".join(chapter_number(chapter) for chapter in PROFILE_CHAPTERS[field]),
             **{name: _text(values[name][field]) for name in PROFILES},
         }
         for field, label in PROFILE_LABELS.items()
     ]
     return pd.DataFrame(rows)
+
+
+def chapter_number(stem: str) -> str:
+    """A chapter's number as the book writes it: '06b_operations' -> '06-2', '06c_learning' -> '06-3'."""
+    return stem.split("_")[0].replace("06b", "06-2").replace("06c", "06-3")
 
 
 def _text(value) -> str:

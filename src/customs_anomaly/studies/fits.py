@@ -10,8 +10,9 @@ import time
 
 import pandas as pd
 
-from customs_anomaly import experiments
+from customs_anomaly import config, experiments
 from customs_anomaly.detectors import DETECTOR_NAMES, DETECTORS, Detector
+from customs_anomaly.learning import FIT_UNTIL as LEARNING_FIT_UNTIL
 from customs_anomaly.model_store import fitted_detector, model_dir, training_fingerprint
 from customs_anomaly.storage import read_panel
 from customs_anomaly.studies.common import Context, progress
@@ -22,6 +23,9 @@ SEEDED = ("iforest", "elliptic")
 # The improved detector in its prospective form (chapter 06-2): a target month at the end of its
 # window, so that nothing after the month is read.
 PROSPECTIVE_FORM = {"alignment": "trailing"}
+# The same form trained on the months before chapter 06-3's simulated period (so that no simulated
+# month is in its training): `build_detector` takes `train_until` beside the parameters.
+LEARNING_FORM = {**PROSPECTIVE_FORM, "train_until": f"{LEARNING_FIT_UNTIL:%Y-%m}"}
 # Fits that take longest first, so that two side by side finish close together (the rest follow
 # in DETECTOR_NAMES order): model B, the improved detector and its variants, model A.
 LONGEST_FIRST = ("lstm-b", IMPROVED, "lstm-a")
@@ -40,10 +44,13 @@ def fit_parameters(context: Context, name: str, **changes) -> dict:
     return {**params, **changes}
 
 
-def build_detector(context: Context, panel: pd.DataFrame, name: str, **changes) -> Detector:
-    """The detector fitted on the panel's training months: from the model store when this exact
-    fit exists, else fitted and stored."""
-    return fitted_detector(name, panel, context.paths.models, fit_parameters(context, name, **changes))
+def build_detector(
+    context: Context, panel: pd.DataFrame, name: str, train_until=config.TRAIN_UNTIL, **changes
+) -> Detector:
+    """The detector fitted on the panel's months up to `train_until` (the training months by
+    default): from the model store when this exact fit exists, else fitted and stored."""
+    parameters = fit_parameters(context, name, **changes)
+    return fitted_detector(name, panel, context.paths.models, parameters, pd.Timestamp(train_until))
 
 
 def build_detectors(context: Context, panel: pd.DataFrame, names=DETECTOR_NAMES) -> dict[str, Detector]:
@@ -57,10 +64,12 @@ def trains_again(name: str, changes: dict) -> bool:
 
 
 def book_fits() -> list[tuple[str, dict]]:
-    """Every fit the chapters load, as (detector, changes to the build's parameters), longest
-    first: every detector (chapters 05, 06, 06-2), the improved detector's prospective form
-    (06-2) and each ablation variant that trains a network of its own (06)."""
-    variants = [(IMPROVED, PROSPECTIVE_FORM)]
+    """Every fit the chapters load, as (detector, changes to the build's parameters, with
+    ``train_until`` where the fit ends before the training months do), longest first: every
+    detector (chapters 05, 06, 06-2), the improved detector's prospective form (06-2), that form
+    trained before the simulated period (06-3) and each ablation variant that trains a network of
+    its own (06)."""
+    variants = [(IMPROVED, PROSPECTIVE_FORM), (IMPROVED, LEARNING_FORM)]
     variants += [(IMPROVED, change) for change in experiments.ABLATIONS.values() if change]
     fits = [(name, {}) for name in DETECTOR_NAMES] + [(name, c) for name, c in variants if trains_again(name, c)]
     order = {name: rank for rank, name in enumerate(LONGEST_FIRST)}
@@ -75,7 +84,7 @@ def fit_for_book(parameters: dict, name: str, changes: dict) -> dict:
     panel = read_panel(context.paths.panel)
     detector = build_detector(context, panel, name, **changes)
     return {
-        "folder": model_dir(context.paths.models, detector, training_fingerprint(panel)).name,
+        "folder": model_dir(context.paths.models, detector, training_fingerprint(panel, detector.train_until_)).name,
         "detector": name,
         "changes": ", ".join(f"{k}={v}" for k, v in changes.items()),
         "fit_seconds": round(detector.fit_seconds_ or 0.0, 1),
