@@ -37,6 +37,18 @@ def real_trade(reference_dir) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
+def real_item_deviation(reference_dir) -> pd.DataFrame:
+    """The real by-item release's year-to-date deviations (October against January-September)."""
+    return realism.item_ytd_deviation(read_trade(reference_dir / ITEM_FILE), "2025-10")
+
+
+@pytest.fixture(scope="module")
+def real_dynamics(reference_dir) -> dict:
+    """The figures of the real weekly import prices (read once: five years of weeks)."""
+    return realism.price_dynamics(realism.read_weekly_prices(reference_dir / WEEKLY_FILE))
+
+
+@pytest.fixture(scope="module")
 def real_freight(reference_dir) -> pd.DataFrame:
     return read_freight(reference_dir / FREIGHT_FILE)
 
@@ -196,28 +208,29 @@ def assert_within(table: pd.DataFrame) -> None:
     assert len(checked) >= 1 and checked["within"].astype(bool).all(), checked.loc[~checked["within"].astype(bool)]
 
 
-def test_stored_noise_figures_equal_what_the_functions_compute_from_the_real_files(reference_dir, real_trade):
+def test_stored_noise_figures_equal_what_the_functions_compute_from_the_real_files(
+    real_trade, real_item_deviation, real_dynamics
+):
     deviation = realism.country_ytd_deviation(real_trade, REAL_MONTH)
     for name, value in realism.deviation_figures(deviation).items():
         assert reference_figures.YTD_DEVIATION[name] == pytest.approx(value, abs=5e-5), name
     for size, curve in realism.deviation_survival(deviation).items():
         assert reference_figures.YTD_SURVIVAL[size] == pytest.approx(curve, abs=5e-5), size
-    by_item = realism.item_ytd_deviation(read_trade(reference_dir / ITEM_FILE), "2025-10")
-    for name, value in realism.deviation_figures(by_item).items():
+    for name, value in realism.deviation_figures(real_item_deviation).items():
         assert reference_figures.ITEM_YTD_DEVIATION[name] == pytest.approx(value, abs=5e-5), name
-    dynamics = realism.price_dynamics(realism.read_weekly_prices(reference_dir / WEEKLY_FILE))
-    for name, value in dynamics.items():
+    for name, value in real_dynamics.items():
         assert reference_figures.PRICE_DYNAMICS[name] == pytest.approx(value, abs=5e-5), name
     # the figures the reference README states
     assert reference_figures.YTD_DEVIATION["rows"] == 560 and reference_figures.ITEM_YTD_DEVIATION["rows"] == 337
 
 
-def test_replica_price_noise_is_within_tolerance_of_the_real_files(reference_dir, real_trade, records):
-    real_item = realism.deviation_figures(realism.item_ytd_deviation(read_trade(reference_dir / ITEM_FILE), "2025-10"))
+def test_replica_price_noise_is_within_tolerance_of_the_real_files(
+    real_trade, real_item_deviation, real_dynamics, records
+):
+    real_item = realism.deviation_figures(real_item_deviation)
     real_figures = realism.deviation_figures(realism.country_ytd_deviation(real_trade, REAL_MONTH))
     assert_within(realism.ytd_table(records, real_figures=real_figures, real_item=real_item))
-    weekly = realism.price_dynamics(realism.read_weekly_prices(reference_dir / WEEKLY_FILE))
-    assert_within(realism.dynamics_table(records, real_figures=weekly))
+    assert_within(realism.dynamics_table(records, real_figures=real_dynamics))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

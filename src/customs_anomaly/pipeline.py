@@ -45,10 +45,13 @@ PARAMETER_TAGS = ("parameters", INJECTED_TAG)
 # whose value is an absolute path is treated the same way.
 PATH_PARAMETERS = frozenset({"data_dir", "models_dir", "raw_dir"})
 CHAPTER_TIMES_FILE = "chapter_times.csv"
-# Chapters that read nothing the others write (all read the stored fits and the panel): run side
-# by side, they share the two cores of a small machine where one alone leaves one idle (06-3 is
-# short: beside the two long ones it costs less than after them).
-SIDE_BY_SIDE = frozenset({"06_evaluation", "06b_operations", "06c_learning"})
+# Chapters that neither read what the other writes (both read the stored fits and the panel):
+# run side by side, they share the two cores of a small machine where one alone leaves one idle.
+SIDE_BY_SIDE = frozenset({"06_evaluation", "06b_operations"})
+# A chapter that runs beside an earlier one of the toc (guest: host): it reads only the panel and
+# the fits, and no chapter between them reads what it writes. 06-3 fills the core that chapter 05
+# leaves idle.
+RUN_BESIDE = {"06c_learning": "05_modeling"}
 # Right after the chapter that writes the panel, the build fits every detector the later chapters
 # load (studies.fits.book_fits) into the model store, FIT_WORKERS side by side: one network's
 # training keeps about one core busy. The chapters then load the fits; a chapter run alone fits
@@ -257,13 +260,18 @@ def chapter_batches(names: list[str]) -> list[list[str]]:
 
 
 def build_plan(names: list[str]) -> list[list[str]]:
-    """The batches of a build in toc order: `chapter_batches`, plus, right after the batch of
+    """The batches of a build in toc order: `chapter_batches`, each guest of RUN_BESIDE in its
+    host's batch, plus, right after the batch of
     FITS_AFTER, the fit stage (FIT_STAGE) with the chapters of BESIDE_FITS, which run in the
     same pool as the fits. Without FITS_AFTER there is no fit stage (each chapter fits what it
     needs)."""
+    guests = {guest: host for guest, host in RUN_BESIDE.items() if guest in names and host in names}
+    batches = chapter_batches([name for name in names if name not in guests])
+    for guest, host in guests.items():
+        next(batch for batch in batches if host in batch).append(guest)
     if FITS_AFTER not in names:
-        return chapter_batches(names)
-    batches = chapter_batches([name for name in names if name not in BESIDE_FITS])
+        return batches
+    batches = [kept for batch in batches if (kept := [name for name in batch if name not in BESIDE_FITS])]
     after = next(i for i, batch in enumerate(batches) if FITS_AFTER in batch) + 1
     batches.insert(after, [FIT_STAGE, *(name for name in names if name in BESIDE_FITS)])
     return batches
