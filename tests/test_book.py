@@ -13,7 +13,7 @@ import pytest
 
 from customs_anomaly import config
 from customs_anomaly.model_store import STORE_FOLDER
-from customs_anomaly.pipeline import CHAPTER_SUFFIX, FIT_STAGE, FITS_AFTER, FITS_FILE, chapter_names
+from customs_anomaly.pipeline import CHAPTER_SUFFIX, FIT_STAGE, FITS_FILE, build_plan, chapter_names
 
 ROOT = config.PROJECT_ROOT
 SOURCES = sorted((ROOT / "notebooks").glob(f"*{CHAPTER_SUFFIX}"))
@@ -93,9 +93,9 @@ def test_the_build_records_every_chapter_and_stage_time(quick_book: Path):
 
     processed = quick_book / "data" / "processed"
     chapters = pd.read_csv(processed / "chapter_times.csv")
-    names = chapter_names(ROOT / "_toc.yml")
-    after = names.index(FITS_AFTER) + 1
-    assert chapters["chapter"].tolist() == [*names[:after], FIT_STAGE, *names[after:]]
+    plan = build_plan(chapter_names(ROOT / "_toc.yml"))
+    assert chapters["chapter"].tolist() == [name for batch in plan for name in batch]  # as they ran
+    assert chapters["batch"].tolist() == [number for number, batch in enumerate(plan, start=1) for _ in batch]
     stages = pd.read_csv(processed / "build_times.csv").set_index("stage")["seconds"]
     assert stages.index.tolist() == ["raw data", "chapters", "compile", "total"]
     assert (stages > 0).all()
