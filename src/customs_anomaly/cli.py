@@ -262,7 +262,9 @@ def cmd_monthly(args: argparse.Namespace) -> None:
     if verdicts_dir is None:
         scores, summary = monthly_scores(detector, panel, month, args.budget), ""
     else:
-        scores, summary = ranked_queue(detector, panel, month, args.budget, files)
+        from customs_anomaly.ranker import verdict_ranked_queue
+
+        scores, summary = verdict_ranked_queue(detector, panel, month, args.budget, files)
     label = f"{describe_raw_data(raw).detail} · 탐지기 {detector.name} · {month:%Y-%m} 심사 목록"
     files, flagged = write_review_queue_files(
         scores, panel, out_dir, f"queue_{month:%Y-%m}", data_label=label, window=(month, month), marker=MONTHLY_MARKER
@@ -280,46 +282,6 @@ def cmd_monthly(args: argparse.Namespace) -> None:
         f"{month:%Y-%m}: scored {int((scores['month'] == month).sum()):,} rows with '{detector.name}' knowing only "
         f"months up to it; {flagged:,} in the review queue (the top {args.budget:.1%}); wrote "
         + " and ".join(str(f) for f in files)
-    )
-
-
-def ranked_queue(detector, panel: pd.DataFrame, month: pd.Timestamp, budget: float, files: list) -> tuple:
-    """`monthly --verdicts`: the month's scores with the queue chosen by the ranker learned from the
-    verdicts files (or the detector's queue, with a note, when they are too few), and the one-line
-    summary to print."""
-    from customs_anomaly.ranker import (
-        BY_DETECTOR,
-        BY_LEARNED,
-        LABEL,
-        HybridRanker,
-        labels_of,
-        ranked_monthly_scores,
-        too_few_verdicts,
-        training_frame,
-        verdict_tally,
-    )
-    from customs_anomaly.verdicts import read_verdict_files
-
-    verdicts = read_verdict_files(files, panel)
-    labels = labels_of(verdicts)
-    ranker = HybridRanker()
-    enough = not too_few_verdicts(labels[LABEL], ranker.min_verdicts, ranker.min_per_class)
-    # the reviewed months are scored (the expensive part) only when there is enough to learn from
-    ranker.fit(training_frame(detector, panel, labels) if enough else labels)
-    scores, ranking = ranked_monthly_scores(detector, panel, month, budget, ranker)
-    reviewed, confirmed, _ = verdict_tally(labels[LABEL])
-    read = (
-        f"read {len(verdicts):,} verdicts of {len(files)} month(s) ({reviewed:,} reviewed, "
-        f"{confirmed:,} confirmed anomalies)"
-    )
-    if not ranker.learned:
-        return scores, f"note: {read}; {ranker.note_}; the queue is the detector's ranking alone"
-    picks = ranking["selected_by"].value_counts()
-    explored = int(picks.drop([BY_DETECTOR, BY_LEARNED, ""], errors="ignore").sum())
-    return scores, (
-        f"{read}; the hybrid of the detector's score and the learned ranker chose the queue: "
-        f"{int(picks.get(BY_LEARNED, 0)):,} row(s) raised by the ranker, {explored:,} exploration pick(s) "
-        f"({ranker.exploration})"
     )
 
 

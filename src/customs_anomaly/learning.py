@@ -187,9 +187,11 @@ def month_rows(detector: Detector, panel: pd.DataFrame, months) -> pd.DataFrame:
         ``position`` (the month's place among `months`), the panel key, ``score`` and
         `ranker.FEATURES`, the months in order and each month's rows in the panel's order.
     """
+    from customs_anomaly.operations import known_at  # imports the detectors
+
     months = pd.DatetimeIndex(months)
     if detector.causal:
-        _, known, _ = _known_until(panel, months[-1])
+        _, known, _ = known_at(strip_labels(panel), months[-1])
         wanted = known["month"].isin(months).to_numpy()
         analysis = detector.analyse(known, rows=wanted)
         frames = [ranker.month_features(known, analysis, (known["month"] == m).to_numpy()) for m in months]
@@ -198,13 +200,6 @@ def month_rows(detector: Detector, panel: pd.DataFrame, months) -> pd.DataFrame:
     return pd.concat([f.assign(position=i) for i, f in enumerate(frames)], ignore_index=True)[
         ["position", *KEY, "score", *ranker.FEATURES]
     ]
-
-
-def _known_until(panel: pd.DataFrame, month) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
-    from customs_anomaly.operations import known_at  # imports the detectors
-
-    mask, known, rows = known_at(strip_labels(panel), month)
-    return mask, known, rows
 
 
 def with_truth(rows: pd.DataFrame, result: InjectionResult) -> pd.DataFrame:

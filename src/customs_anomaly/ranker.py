@@ -548,3 +548,32 @@ def ranked_monthly_scores(
     scores = scores.join(carried[list(QUEUE_RANKER_COLUMNS)].set_axis(positions))  # NaN outside the month
     scores["selected_by"] = scores["selected_by"].fillna("")
     return scores, ranking
+
+
+def verdict_ranked_queue(detector, panel: pd.DataFrame, month: pd.Timestamp, budget: float, files: list) -> tuple:
+    """`monthly --verdicts`: the month's scores with the queue chosen by the ranker learned from the
+    verdicts files (or the detector's queue, with a note, when they are too few), and the one-line
+    summary to print."""
+    from customs_anomaly.verdicts import read_verdict_files
+
+    verdicts = read_verdict_files(files, panel)
+    labels = labels_of(verdicts)
+    ranker = HybridRanker()
+    enough = not too_few_verdicts(labels[LABEL], ranker.min_verdicts, ranker.min_per_class)
+    # the reviewed months are scored (the expensive part) only when there is enough to learn from
+    ranker.fit(training_frame(detector, panel, labels) if enough else labels)
+    scores, ranking = ranked_monthly_scores(detector, panel, month, budget, ranker)
+    reviewed, confirmed, _ = verdict_tally(labels[LABEL])
+    read = (
+        f"read {len(verdicts):,} verdicts of {len(files)} month(s) ({reviewed:,} reviewed, "
+        f"{confirmed:,} confirmed anomalies)"
+    )
+    if not ranker.learned:
+        return scores, f"note: {read}; {ranker.note_}; the queue is the detector's ranking alone"
+    picks = ranking["selected_by"].value_counts()
+    explored = int(picks.drop([BY_DETECTOR, BY_LEARNED, ""], errors="ignore").sum())
+    return scores, (
+        f"{read}; the hybrid of the detector's score and the learned ranker chose the queue: "
+        f"{int(picks.get(BY_LEARNED, 0)):,} row(s) raised by the ranker, {explored:,} exploration pick(s) "
+        f"({ranker.exploration})"
+    )
