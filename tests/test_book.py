@@ -322,6 +322,33 @@ def test_the_glue_contract_holds_both_ways(quick_book: Path):
         assert not glued - cited, f"{source.name}: glued but never cited (dead keys): {sorted(glued - cited)}"
 
 
+def glued_texts(notebook: Path) -> dict[str, str]:
+    """Every glued value of an executed chapter as its plain-text form."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return {
+        output["metadata"]["scrapbook"]["name"]: "".join(
+            output["data"].get(output["metadata"]["scrapbook"]["mime_prefix"] + "text/plain", "")
+        )
+        for cell in cells
+        for output in cell.get("outputs", [])
+        if "scrapbook" in output.get("metadata", {})
+    }
+
+
+# A Korean sentence of the book ends in a polite verb ending (-니다); a glued value that holds one is
+# a verb computed in Python and spliced into the prose, which the sentence beside a figure must never
+# be (a short verdict label in a table cell, such as 08's 맞음, is not a sentence).
+SENTENCE_ENDING = re.compile(r"니다")
+
+
+def test_no_glued_value_is_a_sentence_made_in_python(quick_book: Path):
+    for source in SOURCES:
+        texts = glued_texts(quick_book / "book" / "chapters" / f"{source.stem}.ipynb")
+        cited_in_prose = {left or right for left, right in GLUE_CITATION.findall(source.read_text(encoding="utf-8"))}
+        spliced = {key: text for key, text in texts.items() if key in cited_in_prose and SENTENCE_ENDING.search(text)}
+        assert not spliced, f"{source.name} splices sentences computed in Python into its prose: {spliced}"
+
+
 def _rendered_tables(html: str) -> list[str]:
     return re.findall(r"<table.*?</table>", html, flags=re.S)
 

@@ -64,7 +64,7 @@ QUICK = Profile(
     value_factors=(0.5, 2.0),
     freight_factors=(3.0,),
     ceiling_seeds=3,
-    item_share=0.15,
+    item_share=0.10,
     learning_seeds=1,
 )
 PROFILES = {profile.name: profile for profile in (FULL, QUICK)}

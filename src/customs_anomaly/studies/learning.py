@@ -127,13 +127,6 @@ def policy_totals(per_month: pd.DataFrame, positions=None) -> pd.DataFrame:
     return table.reindex([policy.name for policy in learning.POLICIES])
 
 
-def compared_to_random(found: float, random_found: float) -> str:
-    """How the cold-start learner's haul reads against random queues' (Korean, for a sentence)."""
-    if abs(found - random_found) <= max(1.0, 0.2 * random_found):
-        return "무작위 목록과 거의 같습니다"
-    return f"무작위 목록의 {found / random_found:.1f}배입니다" if random_found > 0 else "무작위 목록보다 많습니다"
-
-
 def results_section(per_month: pd.DataFrame, spec: learning.SimulationSpec) -> StudyResult:
     """Section 2 (what each policy found at the same budget): totals over the simulated months and
     over its second year, the active-learning curve (anomalies found against reviews spent) and the
@@ -157,7 +150,6 @@ def results_section(per_month: pd.DataFrame, spec: learning.SimulationSpec) -> S
         "unsup_value_capture": table.loc[BASELINE_POLICY, "value_capture"],
         "target_value_capture": table.loc[TARGET_POLICY, "value_capture"],
         "second_ratio": second.loc[TARGET_POLICY, "ratio"],
-        "supervised_reading": compared_to_random(table.loc["supervised", "found"], table.loc["random", "found"]),
         "supervised_learned": (
             f"시드 {len(learned)}개에서 {learned.min():%Y-%m}부터" if len(learned) else "어느 시드에서도 없음"
         ),
@@ -210,21 +202,6 @@ def new_scheme_section(per_month: pd.DataFrame, delays: pd.DataFrame, spec: lear
     return StudyResult(numbers, {"table_learning_new_scheme": table}, {"fig_learning_new_scheme": figure})
 
 
-def met_text(met: bool) -> str:
-    return "달성했습니다" if met else "달성하지 못했습니다"
-
-
-def reading(ratio: float) -> str:
-    """What the found-anomaly ratio of the target policy to the detector alone says (Korean)."""
-    if ratio < 1:
-        return "판정을 더한 순위가 비지도 탐지기만 쓴 순위보다 적게 찾았습니다"
-    if ratio == 1:
-        return "판정을 더한 순위가 비지도 탐지기만 쓴 순위와 같은 수를 찾았습니다"
-    if ratio < FOUND_RATIO_TARGET:
-        return "판정을 더한 순위가 비지도 탐지기만 쓴 순위보다 더 찾았지만 목표에는 이르지 못했습니다"
-    return "판정을 더한 순위가 비지도 탐지기만 쓴 순위보다 목표 이상으로 더 찾았습니다"
-
-
 def targets_section(per_month: pd.DataFrame, delays: pd.DataFrame, spec: learning.SimulationSpec) -> StudyResult:
     """Section 4 (the targets): the hybrid with the default exploration share against the
     detector's ranking alone over the whole simulated period and quarter by quarter (seed means),
@@ -264,10 +241,6 @@ def targets_section(per_month: pd.DataFrame, delays: pd.DataFrame, spec: learnin
         "n_quarters": len(by_quarter),
         "quarters_behind": len(behind),
         "new_delay_target": NEW_TYPE_DELAY_TARGET,
-        "learning_reading": reading(ratio),
-        "ratio_verdict": met_text(met["ratio"]),
-        "quarters_verdict": met_text(met["quarters"]),
-        "new_verdict": met_text(met["new"]),
         "targets_met": sum(met.values()),
         "targets_total": len(met),
     }
