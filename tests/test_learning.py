@@ -182,6 +182,11 @@ def test_the_detectors_queue_and_random_queues_on_a_hand_built_case():
     assert detector["found"].tolist() == [1, 1, 1] and detector["found_value"].tolist() == [600.0] * 3
     assert detector["anomalies"].tolist() == [3] * 3 and detector["value"].tolist() == [900.0] * 3
     assert not detector["learned"].any()
+    # the planted rows among the top 1, 3 and 5 rows by score (ties in row order): row 5; rows 5 and
+    # 0 of 5, 0, 3; rows 5, 0 and 1 of 5, 0, 3, 1, 2; the same for every policy
+    reach = per_month[list(learning.REACH_COUNTS)].drop_duplicates()
+    assert reach.values.tolist() == [[1, 2, 3]] and learning.REACH_MULTIPLES == (1, 3, 5)
+    assert (detector["reach_1x"] == detector["found"]).all()  # the detector's queue is its top budget
     randomly = per_month[per_month["policy"] == "random"].reset_index(drop=True)
     scored = ~np.isnan(np.array(scores))
     for position in range(3):
@@ -246,6 +251,7 @@ def test_summaries_equal_a_hand_computation():
             "value": [20.0, 10.0, 40.0, 50.0, 20.0, 10.0, 40.0, 50.0],
             "found_new": [0, 0, 0, 1, 0, 0, 1, 1],
             "new": [0, 0, 1, 2, 0, 0, 1, 2],
+            **{count: [1, 0, 2, 1] * 2 for count in learning.REACH_COUNTS},
         }
     )
     totals = learning.totals(per_month).set_index("policy")

@@ -56,6 +56,10 @@ NEW_TYPE_AFTER = 12  # months after the first simulated month: the new scheme ar
 NEW_TYPE_SHARE = 0.2  # of each month's planted rows from its arrival on (at least one row)
 VERDICT_LAG = 1  # months after its queue a month's verdicts return
 VERDICT_WINDOW = 12  # months of returned verdicts the ranker trains on
+# A ranker learns only from rows that were in a queue, the rows the detector ranks high; the planted
+# rows among the detector's top k x budget rows of a month (``reach_{k}x``, for each k here) say how
+# many a ranking that reorders those rows could find at most.
+REACH_MULTIPLES = (1, 3, 5)
 # The default protocol's proportions of the other types (`InjectionSpec().counts`).
 TYPE_WEIGHTS = dict(InjectionSpec().counts)
 # The planting draws its counts from a stream of its own, apart from `inject_anomalies`'s.
@@ -318,7 +322,8 @@ def simulate(
         One row per policy and month: ``policy``, ``position``, ``month``, ``seed``, ``budget`` (the queue's
         size), ``found`` (planted rows in it), ``anomalies`` (planted rows that month),
         ``found_value`` and ``value`` (their misdeclared USD), ``found_new`` and ``new`` (the same
-        for the new type), ``verdicts`` (reviewed rows the ranker was given) and ``learned``.
+        for the new type), ``verdicts`` (reviewed rows the ranker was given), ``learned``, and
+        ``reach_{k}x`` for each k of `REACH_MULTIPLES` (`pool_reach`: the same for every policy).
     """
     months = spec.period
     by_month = [part.reset_index(drop=True) for _, part in rows.groupby("position", sort=True)]
@@ -328,6 +333,7 @@ def simulate(
     features = [part[columns] for part in by_month]  # what a policy reads of a month: no truth column
     budgets = [ranker.budget_size(part["score"], budget_share) for part in by_month]
     verdicts = [part["is_anomaly"].astype(int).to_numpy() for part in by_month]  # the simulated reviewers'
+    reach = [pool_reach(part, budget) for part, budget in zip(by_month, budgets)]
     records, cache = [], {}
     for policy in policies:
         reviewed: list[pd.DataFrame] = []  # each month's queue with its verdicts
@@ -339,8 +345,20 @@ def simulate(
             queue = features[position][selected]
             reviewed.append(queue.assign(position=position, **{ranker.LABEL: verdicts[position][selected]}))
             records.append(_month_record(policy, position, months[position], month_part, selected, spec))
-            records[-1].update(seed=seed, budget=budget, verdicts=len(training), learned=learned)
+            records[-1].update(seed=seed, budget=budget, verdicts=len(training), learned=learned, **reach[position])
     return pd.DataFrame(records)
+
+
+def pool_reach(rows: pd.DataFrame, budget: int, multiples=REACH_MULTIPLES) -> dict[str, int]:
+    """Planted rows among the month's top k x `budget` rows by the detector's score, for each k of
+    `multiples` (ties in row order, as the detector's own queue breaks them): ``{"reach_3x": n, ...}``."""
+    score = rows["score"].to_numpy(dtype=float)
+    planted = rows["is_anomaly"].to_numpy(dtype=bool)
+    no_tiebreak = np.zeros(len(rows))
+    return {
+        f"reach_{k}x": int(planted[ranker.top_positions(score, no_tiebreak, ~np.isnan(score), k * budget)].sum())
+        for k in multiples
+    }
 
 
 def _no_verdicts() -> pd.DataFrame:
@@ -388,7 +406,8 @@ def run(
 
 
 # measuring --------------------------------------------------------------------------------------------
-COUNTS = ("budget", "found", "anomalies", "found_value", "value", "found_new", "new")
+REACH_COUNTS = tuple(f"reach_{k}x" for k in REACH_MULTIPLES)
+COUNTS = ("budget", "found", "anomalies", "found_value", "value", "found_new", "new", *REACH_COUNTS)
 
 
 def rates(frame: pd.DataFrame) -> pd.DataFrame:

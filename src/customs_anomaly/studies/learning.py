@@ -234,9 +234,19 @@ def targets_section(per_month: pd.DataFrame, delays: pd.DataFrame, spec: learnin
         ],
         columns=["목표", "기준", "측정", "달성"],
     )
+    reach = learning.totals(per_month).query("policy == @BASELINE_POLICY")[list(learning.REACH_COUNTS)].mean()
+    _, near, far = learning.REACH_MULTIPLES
     numbers = {
         "target_policy": POLICY_LABELS[TARGET_POLICY],
         "found_ratio": ratio,
+        # planted rows among the detector's top near (far) x budget rows of each month, and the
+        # first as a multiple of what the detector's ranking found: the most a ranking that
+        # reorders those rows can find
+        "reach_near": near,
+        "reach_far": far,
+        "reach_near_found": reach[f"reach_{near}x"],
+        "reach_far_found": reach[f"reach_{far}x"],
+        "reach_near_ratio": reach[f"reach_{near}x"] / reach[f"reach_{learning.REACH_MULTIPLES[0]}x"],
         "found_ratio_target": FOUND_RATIO_TARGET,
         "n_quarters": len(by_quarter),
         "quarters_behind": len(behind),
