@@ -294,14 +294,21 @@ def cited_keys(source: Path) -> set[str]:
     return own | borrowed
 
 
-def glued_keys(notebook: Path) -> set[str]:
+def glued_texts(notebook: Path) -> dict[str, str]:
+    """Every glued value of an executed chapter as its plain-text form."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     return {
-        output["metadata"]["scrapbook"]["name"]
+        output["metadata"]["scrapbook"]["name"]: "".join(
+            output["data"].get(output["metadata"]["scrapbook"]["mime_prefix"] + "text/plain", "")
+        )
         for cell in cells
         for output in cell.get("outputs", [])
         if "scrapbook" in output.get("metadata", {})
     }
+
+
+def glued_keys(notebook: Path) -> set[str]:
+    return set(glued_texts(notebook))
 
 
 def test_glue_citations_are_found_in_every_form():
@@ -320,19 +327,6 @@ def test_the_glue_contract_holds_both_ways(quick_book: Path):
         cited = cited_keys(source)
         assert not cited - glued, f"{source.name} cites keys its study does not glue: {sorted(cited - glued)}"
         assert not glued - cited, f"{source.name}: glued but never cited (dead keys): {sorted(glued - cited)}"
-
-
-def glued_texts(notebook: Path) -> dict[str, str]:
-    """Every glued value of an executed chapter as its plain-text form."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    return {
-        output["metadata"]["scrapbook"]["name"]: "".join(
-            output["data"].get(output["metadata"]["scrapbook"]["mime_prefix"] + "text/plain", "")
-        )
-        for cell in cells
-        for output in cell.get("outputs", [])
-        if "scrapbook" in output.get("metadata", {})
-    }
 
 
 # A Korean sentence of the book ends in a polite verb ending (-니다); a glued value that holds one is
