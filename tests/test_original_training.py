@@ -15,6 +15,7 @@ from customs_anomaly.detectors.lstm_autoencoder import (
     TRAINING_RULE,
     VALIDATION_MONTHS,
     _keras,
+    predict_in_batches,
     train_network,
 )
 from customs_anomaly.features import build_windows, numeric_matrix
@@ -128,3 +129,33 @@ def test_model_a_flags_the_top_tenth_of_its_training_windows_and_every_window_of
     late = test & (panel["month"] >= config.TEST_START + pd.DateOffset(months=11)).to_numpy()  # windows all shifted
     flags = detector.analyse(shifted, rows=late)
     assert flags.loc[late, "flag"].all()
+
+
+def recurrent_models():
+    """A one-input and a two-input recurrent network (a window, and a window with a code), random weights."""
+    keras, _ = _keras()
+    keras.utils.set_random_seed(3)
+    window = keras.Input((5, 2))
+    single = keras.Model(window, keras.layers.LSTM(4, return_sequences=True)(window))
+    numeric, code = keras.Input((5, 2)), keras.Input((1,), dtype="int32")
+    embedded = keras.layers.RepeatVector(5)(keras.layers.Flatten()(keras.layers.Embedding(3, 2)(code)))
+    joined = keras.layers.Concatenate()([numeric, embedded])
+    double = keras.Model([numeric, code], keras.layers.LSTM(4, return_sequences=True)(joined))
+    return single, double
+
+
+@pytest.mark.parametrize("rows", [1, 3, 7])
+def test_batched_inference_equals_keras_predict_bit_for_bit(rows):
+    single, double = recurrent_models()
+    rng = np.random.default_rng(rows)
+    windows = rng.normal(size=(rows, 5, 2))  # float64, as the package's windows
+    codes = rng.integers(0, 3, size=(rows, 1))
+    for model, inputs in ((single, windows), (double, [windows, codes])):
+        expected = model.predict(inputs, batch_size=3, verbose=0)
+        got = predict_in_batches(model, inputs, batch_size=3)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
+def test_batched_inference_of_no_rows_is_an_empty_array_of_the_output_shape():
+    single, _ = recurrent_models()
+    assert predict_in_batches(single, np.zeros((0, 5, 2)), batch_size=3).shape == (0, 5, 4)

@@ -30,6 +30,7 @@ have not lowered their loss, the weights of the best epoch are kept, and `epochs
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,7 @@ REASON_WHAT = "재구성 오차"
 # (another order of floating-point operations). benchmarks/bench_unroll.py measures what it buys:
 # on 2 cores, 10 epochs, 1.18x for lstm-a and nothing for lstm-plus, whose time goes elsewhere.
 UNROLL_MIN_EPOCHS = 5
+PREDICT_BATCH = 1024  # rows per inference batch of models A and B (as the original's predict)
 
 
 def unrolled(epochs: int) -> bool:
@@ -69,6 +71,32 @@ def _keras():
     import tensorflow as tf
 
     return keras, tf
+
+
+# One compiled inference function per network, made on its first prediction (see predict_in_batches).
+_INFERENCE = weakref.WeakKeyDictionary()
+
+
+def predict_in_batches(model, inputs, batch_size: int) -> np.ndarray:
+    """What `model.predict(inputs, batch_size=batch_size)` returns, bit for bit, at a fraction of
+    its cost on the small inputs the package scores again and again (one month, one series):
+    Keras builds a data pipeline on every `predict` call and traces its step once per new batch
+    shape, while this traces one function per network whose batch dimension is left open and
+    calls it on the same batches. `inputs` is one array or a list (one per model input)."""
+    _, tf = _keras()
+    arrays = inputs if isinstance(inputs, list) else [inputs]
+    specs = [tf.TensorSpec((None, *tensor.shape[1:]), tensor.dtype) for tensor in model.inputs]
+    arrays = [np.asarray(array, dtype=spec.dtype.as_numpy_dtype) for array, spec in zip(arrays, specs)]
+    infer = _INFERENCE.get(model)
+    if infer is None:
+        infer = _INFERENCE[model] = tf.function(
+            lambda *xs: model(list(xs) if len(xs) > 1 else xs[0], training=False), input_signature=specs
+        )
+    rows = len(arrays[0])
+    if rows == 0:
+        return np.zeros((0, *model.outputs[0].shape[1:]), dtype=model.outputs[0].dtype)
+    batches = [infer(*(array[start : start + batch_size] for array in arrays)) for start in range(0, rows, batch_size)]
+    return np.concatenate([batch.numpy() for batch in batches])
 
 
 # The training rule of every network (models A and B, lstm-plus and its variants), in the CLI and
@@ -292,7 +320,7 @@ class LSTMAutoencoderDetector(Detector):
         return percentile_threshold(errors, self.params["threshold_percentile"])
 
     def _reconstruct(self, windows, codes) -> np.ndarray:
-        return self.model_.predict(self._inputs(windows, codes), batch_size=1024, verbose=0)
+        return predict_in_batches(self.model_, self._inputs(windows, codes), PREDICT_BATCH)
 
     def _window_errors(self, windows, codes) -> np.ndarray:
         return ((self._reconstruct(windows, codes) - windows.values) ** 2).mean(axis=(1, 2))

@@ -45,7 +45,13 @@ import pandas as pd
 from sklearn.preprocessing import MinMaxScaler, RobustScaler
 
 from customs_anomaly.detectors.base import FREIGHT_GROUP, Detector, strip_labels
-from customs_anomaly.detectors.lstm_autoencoder import TRAINING_RULE, _keras, train_network, unrolled
+from customs_anomaly.detectors.lstm_autoencoder import (
+    TRAINING_RULE,
+    _keras,
+    predict_in_batches,
+    train_network,
+    unrolled,
+)
 from customs_anomaly.detectors.noise import NoiseModel
 from customs_anomaly.detectors.series import (
     SERIES_KEY,
@@ -755,7 +761,7 @@ class LSTMPlusDetector(Detector):
         value and that uncertainty (the Laplace scale), both in scaled units."""
         per_month = self.params["error_mapping"] == "per-month"
         inputs, steps, position = self._target_windows(tensor, series, month)
-        predicted = self.model_.predict(inputs, batch_size=PREDICT_BATCH, verbose=0)
+        predicted = predict_in_batches(self.model_, inputs, PREDICT_BATCH)
         mu, log_b = predicted[..., 0], np.clip(predicted[..., 1], -6.0, 4.0)
         actual = tensor[series[:, None], steps, PRICE]
         rows = np.arange(len(series))
