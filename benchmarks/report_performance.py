@@ -116,8 +116,8 @@ def build_section() -> list[str]:
         f"`data/processed/build_times.csv`): the replica {stages['raw data']:.0f} s, executing the chapters"
         f" {stages['chapters']:.0f} s, compiling the HTML {stages['compile']:.0f} s. The chapters (the book's appendix"
         " shows the same table; `fits` is the build's stage that trains every detector the chapters load, two at a"
-        " time, with chapters 03 and 04 in the same two processes; chapter 06-3 runs beside 05, and chapters 06 and"
-        " 06-2 side by side: none of them reads the others):",
+        " time, with chapters 03 and 04 in the same two processes; chapter 06-3 runs beside 05, 08 beside 07, and"
+        " chapters 06 and 06-2 side by side: none of them reads the others):",
         "",
         table(shown),
         "",

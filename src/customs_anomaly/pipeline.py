@@ -48,10 +48,11 @@ CHAPTER_TIMES_FILE = "chapter_times.csv"
 # Chapters that neither read what the other writes (both read the stored fits and the panel):
 # run side by side, they share the two cores of a small machine where one alone leaves one idle.
 SIDE_BY_SIDE = frozenset({"06_evaluation", "06b_operations"})
-# A chapter that runs beside an earlier one of the toc (guest: host): it reads only the panel and
-# the fits, and no chapter between them reads what it writes. 06-3 fills the core that chapter 05
-# leaves idle.
-RUN_BESIDE = {"06c_learning": "05_modeling"}
+# A chapter that runs beside an earlier one of the toc (guest: host): it reads only what the
+# chapters before its host's batch wrote, its host reads nothing it writes, and no chapter
+# between them reads what it writes. 06-3 (the panel and the fits) fills the core that chapter 05
+# leaves idle; 08 (the summaries of 06, 06-2 and 06-3) runs beside 07 (06's scores).
+RUN_BESIDE = {"06c_learning": "05_modeling", "08_differentiation": "07_demo"}
 # Right after the chapter that writes the panel, the build fits every detector the later chapters
 # load (studies.fits.book_fits) into the model store, FIT_WORKERS side by side: one network's
 # training keeps about one core busy. The chapters then load the fits; a chapter run alone fits
