@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from customs_anomaly import config
 from customs_anomaly.pipeline import (
+    SINGLE_THREADED,
     BuildOptions,
     chapter_names,
     ensure_raw_data,
@@ -97,9 +99,12 @@ profile = "full"
 ```
 
 ```{code-cell} ipython3
+import os
 from pathlib import Path
 
 Path(data_dir, "ran.txt").write_text(f"{seed} {profile}", encoding="utf-8")
+threads = [os.environ.get(name, "unset") for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")]
+Path(data_dir, "threads.txt").write_text(" ".join(threads), encoding="utf-8")
 print("executed")
 ```
 """
@@ -118,10 +123,14 @@ def test_publishable_parameters_drop_every_build_path():
     assert publishable_parameters(parameters) == {"seed": 3, "profile": "quick", "label": "합성"}
 
 
-def test_executed_chapter_runs_with_real_paths_but_serves_none(tmp_path: Path):
-    """The chapter executes with the build's absolute paths; the notebook the book serves for
-    download keeps only the other parameters, and its parameters cell's empty paths (defaults)."""
+def test_executed_chapter_runs_with_real_paths_but_serves_none(tmp_path: Path, monkeypatch):
+    """The chapter executes with the build's absolute paths, its kernel with TensorFlow kept to one
+    thread; the notebook the book serves for download keeps only the other parameters, and its
+    parameters cell's empty paths (defaults)."""
     import nbformat
+
+    for name in SINGLE_THREADED:
+        monkeypatch.delenv(name, raising=False)
 
     source = tmp_path / "notebooks" / "tiny.md"
     source.parent.mkdir()
@@ -134,6 +143,8 @@ def test_executed_chapter_runs_with_real_paths_but_serves_none(tmp_path: Path):
     execute_chapter(source, target, options.parameters())
 
     assert (data / "ran.txt").read_text(encoding="utf-8") == "3 quick"  # ran with the real data_dir
+    assert (data / "threads.txt").read_text(encoding="utf-8") == "1 1"
+    assert not set(SINGLE_THREADED) & set(os.environ)  # the build's own environment as it was
     text = target.read_text(encoding="utf-8")
     assert str(tmp_path) not in text and "/build/" not in text
     notebook = nbformat.read(target, as_version=4)

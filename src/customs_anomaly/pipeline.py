@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
@@ -62,8 +63,9 @@ FITS_AFTER = "02_merge"
 BESIDE_FITS = frozenset({"03_eda", "04_mock"})
 FIT_STAGE = "fits"
 FIT_WORKERS = 2
-# Each fit worker keeps TensorFlow to one thread for its operations and one between them, so
-# that the workers side by side share the cores instead of oversubscribing them.
+# Each fit worker and each chapter's kernel keeps TensorFlow to one thread for its operations and
+# one between them: two of them run side by side, and with TensorFlow's default of one thread per
+# core they would oversubscribe the cores (threads waiting on each other burn CPU time).
 SINGLE_THREADED = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
 FITS_FILE = "book_fits.csv"
 BUILD_TIMES_FILE = "build_times.csv"
@@ -218,6 +220,21 @@ def withhold_build_paths(notebook, parameters: dict, source_name: str, target_na
         recorded["output_path"] = target_name
 
 
+@contextmanager
+def environment(variables: dict[str, str]):
+    """These environment variables set inside the block, the previous values restored after it."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def execute_chapter(source: Path, target: Path, parameters: dict) -> float:
     """Execute one chapter source into `target` (an .ipynb); returns the seconds it took."""
     import nbformat
@@ -229,15 +246,16 @@ def execute_chapter(source: Path, target: Path, parameters: dict) -> float:
         declared = papermill.inspect_notebook(str(staged))
         given = {k: v for k, v in parameters.items() if k in declared}
         started = time.perf_counter()
-        papermill.execute_notebook(
-            str(staged),
-            str(target),
-            parameters=given,
-            cwd=str(target.parent),
-            kernel_name="python3",
-            progress_bar=False,
-            extra_arguments=KERNEL_ARGUMENTS,
-        )
+        with environment(SINGLE_THREADED):  # the kernel inherits it
+            papermill.execute_notebook(
+                str(staged),
+                str(target),
+                parameters=given,
+                cwd=str(target.parent),
+                kernel_name="python3",
+                progress_bar=False,
+                extra_arguments=KERNEL_ARGUMENTS,
+            )
         seconds = time.perf_counter() - started
     finally:
         staged.unlink(missing_ok=True)
