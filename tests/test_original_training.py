@@ -159,3 +159,17 @@ def test_batched_inference_equals_keras_predict_bit_for_bit():
 def test_batched_inference_of_no_rows_is_an_empty_array_of_the_output_shape():
     single, _ = recurrent_models()
     assert predict_in_batches(single, np.zeros((0, 5, 2)), batch_size=3).shape == (0, 5, 4)
+
+
+def test_batched_inference_keeps_no_network_alive():
+    """The traced function of a network goes when the network does (scoring many fits in one
+    process, as the book's chapters and the monthly run do, must not keep them all)."""
+    import gc
+    import weakref
+
+    single, _ = recurrent_models()
+    predict_in_batches(single, np.zeros((2, 5, 2)), batch_size=3)
+    gone = weakref.ref(single)
+    del single
+    gc.collect()
+    assert gone() is None

@@ -89,9 +89,12 @@ def predict_in_batches(model, inputs, batch_size: int) -> np.ndarray:
     arrays = [np.asarray(array, dtype=spec.dtype.as_numpy_dtype) for array, spec in zip(arrays, specs)]
     infer = _INFERENCE.get(model)
     if infer is None:
-        infer = _INFERENCE[model] = tf.function(
-            lambda *xs: model(list(xs) if len(xs) > 1 else xs[0], training=False), input_signature=specs
-        )
+        network = weakref.ref(model)  # a strong reference here would keep every scored network alive
+
+        def call(*xs):
+            return network()(list(xs) if len(xs) > 1 else xs[0], training=False)
+
+        infer = _INFERENCE[model] = tf.function(call, input_signature=specs)
     rows = len(arrays[0])
     if rows == 0:
         return np.zeros((0, *model.outputs[0].shape[1:]), dtype=model.outputs[0].dtype)
